@@ -1,0 +1,48 @@
+//! Typed identifiers. All ids are UUIDv7 (time-ordered, so they index well, and valid FHIR ids);
+//! they are generated in `app`, never here.
+
+use std::fmt;
+use std::str::FromStr;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub uuid::Uuid);
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = uuid::Error;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                uuid::Uuid::parse_str(s).map(Self)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A patient.
+    PatientId
+);
+id_type!(
+    /// A staff account.
+    UserId
+);
+id_type!(
+    /// A browser login session.
+    SessionId
+);
+id_type!(
+    /// An API bearer token (the id, never the secret).
+    TokenId
+);
+id_type!(
+    /// An audit event.
+    AuditEventId
+);

@@ -1,0 +1,17 @@
+//! The clinical model of ketaclinic and its rules.
+//!
+//! This crate is pure on purpose: no async, no SQL, no HTTP, no clock and no randomness. Every
+//! value that crosses into it from the outside is parsed into a newtype with a checked
+//! constructor, so an invalid name, date or MRN cannot exist past the edge ("parse, don't
+//! validate"). The clock and id generator live in `app` and are passed in as plain values, which
+//! keeps every rule here deterministic under test.
+
+pub mod audit;
+pub mod error;
+pub mod ids;
+pub mod patient;
+pub mod person;
+pub mod record;
+pub mod staff;
+
+pub use error::{FieldError, ValidationErrors};

@@ -1,0 +1,123 @@
+//! The audit log on SQLite: appended inside the writer's transactions, read from the pool.
+
+use async_trait::async_trait;
+use ketaclinic_domain::audit::{AuditEvent, AuditOutcome, AuditRecord, GENESIS_HASH};
+use ketaclinic_domain::ids::{AuditEventId, PatientId, UserId};
+use ketaclinic_domain::staff::Role;
+use ketaclinic_store::{AuditFilter, AuditStore, StoreError, StoreResult};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+
+use crate::convert::{corrupt, from_us, map_err, to_i64, to_u64, to_us, uuid};
+use crate::{SqliteStore, WriteConn};
+
+/// Chains and inserts `events` after the current head. Runs inside a write transaction, so the
+/// head cannot move underneath it.
+pub(crate) async fn append(conn: &mut SqliteConnection, events: Vec<AuditEvent>) -> StoreResult<()> {
+    let head: Option<(i64, String)> =
+        sqlx::query_as("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").fetch_optional(&mut *conn).await.map_err(map_err)?;
+    let (mut seq, mut prev) = match head {
+        Some((seq, hash)) => (to_u64(seq, "audit seq")?, hash),
+        None => (0, GENESIS_HASH.to_owned()),
+    };
+    for event in events {
+        seq += 1;
+        let rec = event.chain(seq, &prev);
+        let e = &rec.event;
+        sqlx::query(
+            "INSERT INTO audit_events (seq, id, at, actor_id, actor_label, actor_role, action, resource_type, resource_id, \
+             patient_id, client_addr, user_agent, outcome, detail, prev_hash, hash) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(to_i64(rec.seq)?)
+        .bind(e.id.to_string())
+        .bind(to_us(e.at))
+        .bind(e.actor_id.map(|u| u.to_string()))
+        .bind(&e.actor_label)
+        .bind(e.actor_role.map(Role::as_str))
+        .bind(&e.action)
+        .bind(&e.resource_type)
+        .bind(&e.resource_id)
+        .bind(e.patient_id.map(|p| p.to_string()))
+        .bind(&e.client_addr)
+        .bind(&e.user_agent)
+        .bind(e.outcome.as_str())
+        .bind(&e.detail)
+        .bind(&rec.prev_hash)
+        .bind(&rec.hash)
+        .execute(&mut *conn)
+        .await
+        .map_err(map_err)?;
+        prev = rec.hash;
+    }
+    Ok(())
+}
+
+fn record(row: &SqliteRow) -> StoreResult<AuditRecord> {
+    let get_s = |c: &str| row.try_get::<String, _>(c).map_err(map_err);
+    let get_o = |c: &str| row.try_get::<Option<String>, _>(c).map_err(map_err);
+    let role = get_o("actor_role")?.map(|r| Role::parse(&r).map_err(corrupt("actor_role"))).transpose()?;
+    let outcome = get_s("outcome")?;
+    Ok(AuditRecord {
+        seq: to_u64(row.try_get("seq").map_err(map_err)?, "seq")?,
+        event: AuditEvent {
+            id: AuditEventId(uuid(&get_s("id")?)?),
+            at: from_us(row.try_get("at").map_err(map_err)?)?,
+            actor_id: get_o("actor_id")?.map(|s| uuid(&s).map(UserId)).transpose()?,
+            actor_label: get_s("actor_label")?,
+            actor_role: role,
+            action: get_s("action")?,
+            resource_type: get_o("resource_type")?,
+            resource_id: get_o("resource_id")?,
+            patient_id: get_o("patient_id")?.map(|s| uuid(&s).map(PatientId)).transpose()?,
+            client_addr: get_o("client_addr")?,
+            user_agent: get_o("user_agent")?,
+            outcome: AuditOutcome::parse(&outcome).ok_or_else(|| StoreError::Corrupt(format!("outcome {outcome}")))?,
+            detail: get_o("detail")?,
+        },
+        prev_hash: get_s("prev_hash")?,
+        hash: get_s("hash")?,
+    })
+}
+
+#[async_trait]
+impl AuditStore for SqliteStore {
+    async fn append_audit(&self, events: Vec<AuditEvent>) -> StoreResult<()> {
+        self.writer.write(move |c: &mut WriteConn| Box::pin(append(&mut c.0, events))).await
+    }
+
+    async fn audit_page(&self, filter: &AuditFilter, before_seq: Option<u64>, limit: u32) -> StoreResult<Vec<AuditRecord>> {
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT * FROM audit_events WHERE 1 = 1");
+        if let Some(seq) = before_seq {
+            q.push(" AND seq < ").push_bind(to_i64(seq)?);
+        }
+        if let Some(actor) = filter.actor_id {
+            q.push(" AND actor_id = ").push_bind(actor.to_string());
+        }
+        if let Some(patient) = filter.patient_id {
+            q.push(" AND patient_id = ").push_bind(patient.to_string());
+        }
+        if let Some(action) = &filter.action {
+            q.push(" AND action = ").push_bind(action.clone());
+        }
+        if let Some(from) = filter.from {
+            q.push(" AND at >= ").push_bind(to_us(from));
+        }
+        if let Some(to) = filter.to {
+            q.push(" AND at < ").push_bind(to_us(to));
+        }
+        q.push(" ORDER BY seq DESC LIMIT ").push_bind(i64::from(limit));
+        let rows = q.build().fetch_all(&self.read).await.map_err(map_err)?;
+        rows.iter().map(record).collect()
+    }
+
+    async fn audit_chain_page(&self, after_seq: u64, limit: u32) -> StoreResult<Vec<AuditRecord>> {
+        let rows = sqlx::query("SELECT * FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?")
+            .bind(to_i64(after_seq)?)
+            .bind(i64::from(limit))
+            .fetch_all(&self.read)
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(record).collect()
+    }
+}

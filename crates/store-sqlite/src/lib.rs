@@ -1,0 +1,148 @@
+//! SQLite adapter of the ketaclinic storage ports: the embedded default.
+//!
+//! One dedicated write connection runs the group-commit writer ([`ketaclinic_store::group_commit`]);
+//! a small pool of connections serves reads concurrently (WAL lets readers proceed while the
+//! writer commits). Every connection runs with `foreign_keys=ON`, a busy timeout and
+//! `synchronous=FULL`, so an acknowledged write survives `kill -9` and power loss; throughput
+//! comes from group commit, never from weakening durability.
+
+mod audit;
+mod convert;
+mod patients;
+mod users;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use futures::future::BoxFuture;
+use ketaclinic_store::group_commit::{TxConnection, Writer};
+use ketaclinic_store::{HealthStore, PoolStats, StoreError, StoreResult};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{ConnectOptions, Connection, SqliteConnection, SqlSafeStr};
+
+pub use convert::map_err;
+
+/// The migrations, embedded in the binary. The parity test in `store-postgres` compares this
+/// list with PostgreSQL's.
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "foundation", include_str!("../migrations/0001_foundation.sql"))];
+
+/// Readers in the pool; SQLite reads scale with cores, and this machine class has few.
+const READ_CONNECTIONS: u32 = 8;
+
+/// The write connection, driven by the group-commit writer.
+#[derive(Debug)]
+pub struct WriteConn(SqliteConnection);
+
+impl TxConnection for WriteConn {
+    fn begin(&mut self) -> BoxFuture<'_, StoreResult<()>> {
+        // IMMEDIATE takes the write lock up front, so a batch never fails half-way on a lock.
+        self.control("BEGIN IMMEDIATE")
+    }
+
+    fn control(&mut self, sql: &'static str) -> BoxFuture<'_, StoreResult<()>> {
+        Box::pin(async move { sqlx::query(sql).execute(&mut self.0).await.map(|_| ()).map_err(map_err) })
+    }
+}
+
+/// The SQLite store.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    read: SqlitePool,
+    writer: Writer<WriteConn>,
+}
+
+/// The connection settings every connection shares.
+fn options(path: &Path) -> SqliteConnectOptions {
+    SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10))
+        .disable_statement_logging()
+}
+
+/// Builds the embedded migrator.
+pub fn migrator() -> Migrator {
+    Migrator::with_migrations(
+        MIGRATIONS
+            .iter()
+            .map(|(version, name, sql)| Migration::new(*version, (*name).into(), MigrationType::Simple, sql.into_sql_str(), false))
+            .collect(),
+    )
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file at `path` and runs pending migrations.
+    pub async fn open(path: &Path) -> StoreResult<Self> {
+        let opts = options(path);
+        let mut write = opts.connect().await.map_err(map_err)?;
+        migrator().run(&mut write).await.map_err(|e| StoreError::Unavailable(format!("migration failed: {e}")))?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(READ_CONNECTIONS)
+            .min_connections(1)
+            .connect_with(opts)
+            .await
+            .map_err(map_err)?;
+        Ok(Self { read, writer: Writer::spawn(WriteConn(write)) })
+    }
+
+    /// Parses `sqlite://PATH` (or `sqlite:PATH`) into a path.
+    pub fn path_from_url(url: &str) -> Option<&Path> {
+        let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+        let rest = rest.split('?').next().unwrap_or(rest);
+        (!rest.is_empty()).then(|| Path::new(rest))
+    }
+
+    /// Writes a consistent copy of the live database to `dest` (`VACUUM INTO`), safe while the
+    /// server runs: it reads one snapshot.
+    pub async fn backup_to(&self, dest: &Path) -> StoreResult<()> {
+        let dest = dest.to_str().ok_or_else(|| StoreError::Unavailable("backup path is not UTF-8".to_owned()))?;
+        sqlx::query("VACUUM INTO ?").bind(dest).execute(&self.read).await.map(|_| ()).map_err(map_err)
+    }
+
+    /// Runs `PRAGMA integrity_check`; `Ok` when SQLite answers `ok`.
+    pub async fn integrity_check(&self) -> StoreResult<()> {
+        let answer: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&self.read).await.map_err(map_err)?;
+        if answer == "ok" { Ok(()) } else { Err(StoreError::Corrupt(answer)) }
+    }
+
+    /// Closes the pool and waits for the writer's queue to drain.
+    pub async fn close(&self) {
+        self.read.close().await;
+    }
+}
+
+/// Checks that `path` is a SQLite database that opens and passes `integrity_check`, without
+/// migrating it (used by `restore` before the file is put in place).
+pub async fn check_file(path: &Path) -> StoreResult<()> {
+    let mut conn = SqliteConnectOptions::from_str("sqlite://")
+        .map_err(map_err)?
+        .filename(path)
+        .read_only(true)
+        .connect()
+        .await
+        .map_err(map_err)?;
+    let answer: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&mut conn).await.map_err(map_err)?;
+    conn.close().await.map_err(map_err)?;
+    if answer == "ok" { Ok(()) } else { Err(StoreError::Corrupt(answer)) }
+}
+
+#[async_trait]
+impl HealthStore for SqliteStore {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.read).await.map(|_| ()).map_err(map_err)
+    }
+
+    fn pool_stats(&self) -> PoolStats {
+        PoolStats { size: self.read.size(), idle: u32::try_from(self.read.num_idle()).unwrap_or(u32::MAX) }
+    }
+
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+}

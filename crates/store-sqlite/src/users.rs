@@ -1,0 +1,303 @@
+//! Staff accounts, login sessions and API tokens on SQLite.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use ketaclinic_domain::audit::AuditEvent;
+use ketaclinic_domain::ids::{SessionId, TokenId, UserId};
+use ketaclinic_domain::person::{Email, PersonName};
+use ketaclinic_domain::staff::Role;
+use ketaclinic_store::{ApiToken, AuthSession, AuthStore, StaffUser, StoreError, StoreResult, UserStore};
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+
+use crate::audit::append;
+use crate::convert::{corrupt, from_us, map_err, opt_from_us, to_u32, to_us, uuid};
+use crate::{SqliteStore, WriteConn};
+
+fn user(row: &SqliteRow) -> StoreResult<StaffUser> {
+    let s = |c: &str| row.try_get::<String, _>(c).map_err(map_err);
+    let i = |c: &str| row.try_get::<i64, _>(c).map_err(map_err);
+    Ok(StaffUser {
+        id: UserId(uuid(&s("id")?)?),
+        email: Email::parse(&s("email")?).map_err(corrupt("email"))?,
+        display_name: PersonName::parse(&s("display_name")?).map_err(corrupt("display_name"))?,
+        role: Role::parse(&s("role")?).map_err(corrupt("role"))?,
+        password_hash: s("password_hash")?,
+        disabled: i("disabled")? != 0,
+        failed_logins: to_u32(i("failed_logins")?, "failed_logins")?,
+        locked_until: opt_from_us(row.try_get("locked_until").map_err(map_err)?)?,
+        created_at: from_us(i("created_at")?)?,
+        password_changed_at: from_us(i("password_changed_at")?)?,
+    })
+}
+
+fn session(row: &SqliteRow) -> StoreResult<AuthSession> {
+    let s = |c: &str| row.try_get::<String, _>(c).map_err(map_err);
+    let i = |c: &str| row.try_get::<i64, _>(c).map_err(map_err);
+    Ok(AuthSession {
+        id: SessionId(uuid(&s("id")?)?),
+        user_id: UserId(uuid(&s("user_id")?)?),
+        token_hash: s("token_hash")?,
+        csrf_token: s("csrf_token")?,
+        created_at: from_us(i("created_at")?)?,
+        last_seen_at: from_us(i("last_seen_at")?)?,
+        expires_at: from_us(i("expires_at")?)?,
+        revoked_at: opt_from_us(row.try_get("revoked_at").map_err(map_err)?)?,
+    })
+}
+
+fn token(row: &SqliteRow) -> StoreResult<ApiToken> {
+    let s = |c: &str| row.try_get::<String, _>(c).map_err(map_err);
+    Ok(ApiToken {
+        id: TokenId(uuid(&s("id")?)?),
+        user_id: UserId(uuid(&s("user_id")?)?),
+        label: s("label")?,
+        token_hash: s("token_hash")?,
+        created_at: from_us(row.try_get("created_at").map_err(map_err)?)?,
+        last_used_at: opt_from_us(row.try_get("last_used_at").map_err(map_err)?)?,
+        revoked_at: opt_from_us(row.try_get("revoked_at").map_err(map_err)?)?,
+    })
+}
+
+/// `NotFound` when an UPDATE matched nothing.
+fn one_row(affected: u64) -> StoreResult<()> {
+    if affected == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+#[async_trait]
+impl UserStore for SqliteStore {
+    async fn insert_user(&self, user: &StaffUser, audit: AuditEvent) -> StoreResult<()> {
+        let u = user.clone();
+        self.writer
+            .write(move |c: &mut WriteConn| {
+                Box::pin(async move {
+                    sqlx::query(
+                        "INSERT INTO users (id, email, display_name, role, password_hash, disabled, failed_logins, locked_until, created_at, password_changed_at) \
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    )
+                    .bind(u.id.to_string())
+                    .bind(u.email.as_str())
+                    .bind(u.display_name.as_str())
+                    .bind(u.role.as_str())
+                    .bind(&u.password_hash)
+                    .bind(i64::from(u.disabled))
+                    .bind(i64::from(u.failed_logins))
+                    .bind(u.locked_until.map(to_us))
+                    .bind(to_us(u.created_at))
+                    .bind(to_us(u.password_changed_at))
+                    .execute(&mut c.0)
+                    .await
+                    .map_err(map_err)?;
+                    append(&mut c.0, vec![audit]).await
+                })
+            })
+            .await
+    }
+
+    async fn user_by_email(&self, email: &Email) -> StoreResult<Option<StaffUser>> {
+        let row = sqlx::query("SELECT * FROM users WHERE email = ?").bind(email.as_str()).fetch_optional(&self.read).await.map_err(map_err)?;
+        row.as_ref().map(user).transpose()
+    }
+
+    async fn user_by_id(&self, id: UserId) -> StoreResult<Option<StaffUser>> {
+        let row = sqlx::query("SELECT * FROM users WHERE id = ?").bind(id.to_string()).fetch_optional(&self.read).await.map_err(map_err)?;
+        row.as_ref().map(user).transpose()
+    }
+
+    async fn list_users(&self) -> StoreResult<Vec<StaffUser>> {
+        let rows = sqlx::query("SELECT * FROM users ORDER BY email").fetch_all(&self.read).await.map_err(map_err)?;
+        rows.iter().map(user).collect()
+    }
+
+    async fn record_login_failure(&self, id: UserId, failed_logins: u32, locked_until: Option<Timestamp>, audit: AuditEvent) -> StoreResult<()> {
+        self.writer
+            .write(move |c: &mut WriteConn| {
+                Box::pin(async move {
+                    let r = sqlx::query("UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?")
+                        .bind(i64::from(failed_logins))
+                        .bind(locked_until.map(to_us))
+                        .bind(id.to_string())
+                        .execute(&mut c.0)
+                        .await
+                        .map_err(map_err)?;
+                    one_row(r.rows_affected())?;
+                    append(&mut c.0, vec![audit]).await
+                })
+            })
+            .await
+    }
+
+    async fn set_user_disabled(&self, id: UserId, disabled: bool, at: Timestamp, audit: AuditEvent) -> StoreResult<()> {
+        self.writer
+            .write(move |c: &mut WriteConn| {
+                Box::pin(async move {
+                    let r = sqlx::query("UPDATE users SET disabled = ? WHERE id = ?").bind(i64::from(disabled)).bind(id.to_string()).execute(&mut c.0).await.map_err(map_err)?;
+                    one_row(r.rows_affected())?;
+                    if disabled {
+                        for sql in [
+                            "UPDATE auth_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+                            "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+                        ] {
+                            sqlx::query(sql).bind(to_us(at)).bind(id.to_string()).execute(&mut c.0).await.map_err(map_err)?;
+                        }
+                    }
+                    append(&mut c.0, vec![audit]).await
+                })
+            })
+            .await
+    }
+
+    async fn set_password_hash(&self, id: UserId, hash: &str, at: Timestamp, keep: Option<SessionId>, audit: AuditEvent) -> StoreResult<()> {
+        let hash = hash.to_owned();
+        self.writer
+            .write(move |c: &mut WriteConn| {
+                Box::pin(async move {
+                    let r = sqlx::query("UPDATE users SET password_hash = ?, password_changed_at = ?, failed_logins = 0, locked_until = NULL WHERE id = ?")
+                        .bind(&hash)
+                        .bind(to_us(at))
+                        .bind(id.to_string())
+                        .execute(&mut c.0)
+                        .await
+                        .map_err(map_err)?;
+                    one_row(r.rows_affected())?;
+                    sqlx::query("UPDATE auth_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND id IS NOT ?")
+                        .bind(to_us(at))
+                        .bind(id.to_string())
+                        .bind(keep.map(|k| k.to_string()))
+                        .execute(&mut c.0)
+                        .await
+                        .map_err(map_err)?;
+                    append(&mut c.0, vec![audit]).await
+                })
+            })
+            .await
+    }
+}
+
+#[async_trait]
+impl AuthStore for SqliteStore {
+    async fn insert_session(&self, session: &AuthSession, audit: AuditEvent) -> StoreResult<()> {
+        let s = session.clone();
+        self.writer
+            .write(move |c: &mut WriteConn| {
+                Box::pin(async move {
+                    sqlx::query(
+                        "INSERT INTO auth_sessions (id, user_id, token_hash, csrf_token, created_at, last_seen_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    )
+                    .bind(s.id.to_string())
+                    .bind(s.user_id.to_string())
+                    .bind(&s.token_hash)
+                    .bind(&s.csrf_token)
+                    .bind(to_us(s.created_at))
+                    .bind(to_us(s.last_seen_at))
+                    .bind(to_us(s.expires_at))
+                    .bind(s.revoked_at.map(to_us))
+                    .execute(&mut c.0)
+                    .await
+                    .map_err(map_err)?;
+                    sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?").bind(s.user_id.to_string()).execute(&mut c.0).await.map_err(map_err)?;
+                    append(&mut c.0, vec![audit]).await
+                })
+            })
+            .await
+    }
+
+    async fn session_by_token_hash(&self, token_hash: &str) -> StoreResult<Option<AuthSession>> {
+        let row = sqlx::query("SELECT * FROM auth_sessions WHERE token_hash = ?").bind(token_hash).fetch_optional(&self.read).await.map_err(map_err)?;
+        row.as_ref().map(session).transpose()
+    }
+
+    async fn touch_session(&self, id: SessionId, at: Timestamp) -> StoreResult<()> {
+        self.writer
+            .write(move |c: &mut WriteConn| {
+                Box::pin(async move {
+                    sqlx::query("UPDATE auth_sessions SET last_seen_at = MAX(last_seen_at, ?) WHERE id = ?").bind(to_us(at)).bind(id.to_string()).execute(&mut c.0).await.map_err(map_err)?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn revoke_session(&self, id: SessionId, at: Timestamp, audit: AuditEvent) -> StoreResult<()> {
+        self.writer
+            .write(move |c: &mut WriteConn| {
+                Box::pin(async move {
+                    sqlx::query("UPDATE auth_sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").bind(to_us(at)).bind(id.to_string()).execute(&mut c.0).await.map_err(map_err)?;
+                    append(&mut c.0, vec![audit]).await
+                })
+            })
+            .await
+    }
+
+    async fn revoke_user_sessions(&self, user: UserId, at: Timestamp, audit: AuditEvent) -> StoreResult<u64> {
+        self.writer
+            .write(move |c: &mut WriteConn| {
+                Box::pin(async move {
+                    let r = sqlx::query("UPDATE auth_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")
+                        .bind(to_us(at))
+                        .bind(user.to_string())
+                        .execute(&mut c.0)
+                        .await
+                        .map_err(map_err)?;
+                    append(&mut c.0, vec![audit]).await?;
+                    Ok(r.rows_affected())
+                })
+            })
+            .await
+    }
+
+    async fn insert_token(&self, token: &ApiToken, audit: AuditEvent) -> StoreResult<()> {
+        let t = token.clone();
+        self.writer
+            .write(move |c: &mut WriteConn| {
+                Box::pin(async move {
+                    sqlx::query("INSERT INTO api_tokens (id, user_id, label, token_hash, created_at, last_used_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                        .bind(t.id.to_string())
+                        .bind(t.user_id.to_string())
+                        .bind(&t.label)
+                        .bind(&t.token_hash)
+                        .bind(to_us(t.created_at))
+                        .bind(t.last_used_at.map(to_us))
+                        .bind(t.revoked_at.map(to_us))
+                        .execute(&mut c.0)
+                        .await
+                        .map_err(map_err)?;
+                    append(&mut c.0, vec![audit]).await
+                })
+            })
+            .await
+    }
+
+    async fn token_by_hash(&self, token_hash: &str) -> StoreResult<Option<ApiToken>> {
+        let row = sqlx::query("SELECT * FROM api_tokens WHERE token_hash = ?").bind(token_hash).fetch_optional(&self.read).await.map_err(map_err)?;
+        row.as_ref().map(token).transpose()
+    }
+
+    async fn touch_token(&self, id: TokenId, at: Timestamp) -> StoreResult<()> {
+        self.writer
+            .write(move |c: &mut WriteConn| {
+                Box::pin(async move {
+                    sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?").bind(to_us(at)).bind(id.to_string()).execute(&mut c.0).await.map_err(map_err)?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn revoke_token(&self, id: TokenId, at: Timestamp, audit: AuditEvent) -> StoreResult<()> {
+        self.writer
+            .write(move |c: &mut WriteConn| {
+                Box::pin(async move {
+                    let r = sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").bind(to_us(at)).bind(id.to_string()).execute(&mut c.0).await.map_err(map_err)?;
+                    one_row(r.rows_affected())?;
+                    append(&mut c.0, vec![audit]).await
+                })
+            })
+            .await
+    }
+
+    async fn list_tokens(&self, user: UserId) -> StoreResult<Vec<ApiToken>> {
+        let rows = sqlx::query("SELECT * FROM api_tokens WHERE user_id = ? ORDER BY created_at DESC, id DESC").bind(user.to_string()).fetch_all(&self.read).await.map_err(map_err)?;
+        rows.iter().map(token).collect()
+    }
+}

@@ -1,0 +1,21 @@
+//! Storage ports of ketaclinic.
+//!
+//! The traits here are sized to the use cases in `app`: each method is one thing a use case
+//! needs, and every method that changes data takes the audit events that describe the change so
+//! the adapter writes both in **one transaction**. Two adapters implement them (`store-sqlite`,
+//! `store-postgres`) and both must pass the one [`conformance`] suite written here.
+//!
+//! [`group_commit`] holds the single-writer loop both adapters use: writes queue up, run one
+//! after another inside one database transaction (each in its own savepoint) and are
+//! acknowledged only after that transaction commits, so many writes share one fsync without an
+//! acknowledged write ever being lost.
+
+pub mod conformance;
+pub mod error;
+pub mod group_commit;
+pub mod ports;
+pub mod records;
+
+pub use error::{StoreError, StoreResult};
+pub use ports::{AuditStore, AuthStore, HealthStore, PatientStore, Storage, UserStore};
+pub use records::*;

@@ -1,0 +1,89 @@
+//! The storage traits. Handlers and use cases hold one `Arc<dyn Storage>`.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use ketaclinic_domain::audit::{AuditEvent, AuditRecord};
+use ketaclinic_domain::ids::{PatientId, SessionId, TokenId, UserId};
+use ketaclinic_domain::patient::{MrnPrefix, Patient, PatientVersion};
+use ketaclinic_domain::person::Email;
+use ketaclinic_domain::record::Version;
+
+use crate::error::StoreResult;
+use crate::records::{ApiToken, AuditFilter, AuthSession, NewPatient, PatientCursor, PatientQuery, PoolStats, StaffUser};
+
+/// Staff accounts.
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    /// Adds an account; `Conflict` when the e-mail is taken.
+    async fn insert_user(&self, user: &StaffUser, audit: AuditEvent) -> StoreResult<()>;
+    async fn user_by_email(&self, email: &Email) -> StoreResult<Option<StaffUser>>;
+    async fn user_by_id(&self, id: UserId) -> StoreResult<Option<StaffUser>>;
+    /// Every account, ordered by e-mail (a clinic has tens, not thousands).
+    async fn list_users(&self) -> StoreResult<Vec<StaffUser>>;
+    /// Records a failed login: the new failure count and lock, with its audit event.
+    async fn record_login_failure(&self, id: UserId, failed_logins: u32, locked_until: Option<Timestamp>, audit: AuditEvent) -> StoreResult<()>;
+    /// Disables or re-enables an account. Disabling also revokes its sessions and tokens.
+    async fn set_user_disabled(&self, id: UserId, disabled: bool, at: Timestamp, audit: AuditEvent) -> StoreResult<()>;
+    /// Stores a new password hash and revokes every session of the user except `keep`.
+    async fn set_password_hash(&self, id: UserId, hash: &str, at: Timestamp, keep: Option<SessionId>, audit: AuditEvent) -> StoreResult<()>;
+}
+
+/// Login sessions and API tokens.
+#[async_trait]
+pub trait AuthStore: Send + Sync {
+    /// Stores a new session after a successful login and clears the user's failure count.
+    async fn insert_session(&self, session: &AuthSession, audit: AuditEvent) -> StoreResult<()>;
+    async fn session_by_token_hash(&self, token_hash: &str) -> StoreResult<Option<AuthSession>>;
+    /// Moves the idle clock of a session forward.
+    async fn touch_session(&self, id: SessionId, at: Timestamp) -> StoreResult<()>;
+    async fn revoke_session(&self, id: SessionId, at: Timestamp, audit: AuditEvent) -> StoreResult<()>;
+    /// Revokes every live session of a user; returns how many.
+    async fn revoke_user_sessions(&self, user: UserId, at: Timestamp, audit: AuditEvent) -> StoreResult<u64>;
+    async fn insert_token(&self, token: &ApiToken, audit: AuditEvent) -> StoreResult<()>;
+    async fn token_by_hash(&self, token_hash: &str) -> StoreResult<Option<ApiToken>>;
+    async fn touch_token(&self, id: TokenId, at: Timestamp) -> StoreResult<()>;
+    /// `NotFound` when no live token has that id.
+    async fn revoke_token(&self, id: TokenId, at: Timestamp, audit: AuditEvent) -> StoreResult<()>;
+    /// Tokens of one user, newest first, revoked ones included.
+    async fn list_tokens(&self, user: UserId) -> StoreResult<Vec<ApiToken>>;
+}
+
+/// Patients (versioned).
+#[async_trait]
+pub trait PatientStore: Send + Sync {
+    /// Registers a patient as version 1 and returns it with its MRN; `Conflict` when a given
+    /// MRN is taken. The audit event's `resource_id` and `patient_id` are the new patient's.
+    async fn insert_patient(&self, patient: &NewPatient, prefix: &MrnPrefix, audit: AuditEvent) -> StoreResult<Patient>;
+    async fn patient(&self, id: PatientId) -> StoreResult<Option<Patient>>;
+    /// One page of matches in (family, given, id) order after `after`.
+    async fn search_patients(&self, query: &PatientQuery, after: Option<&PatientCursor>, limit: u32) -> StoreResult<Vec<Patient>>;
+    /// Writes the next version; `Conflict` when the stored version is not `expected`.
+    async fn update_patient(&self, revised: &Patient, version: &PatientVersion, expected: Version, audit: AuditEvent) -> StoreResult<()>;
+    /// Every version, oldest first.
+    async fn patient_history(&self, id: PatientId) -> StoreResult<Vec<PatientVersion>>;
+}
+
+/// The audit log.
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    /// Appends events (group-committed with concurrent writes); returns once they are durable.
+    async fn append_audit(&self, events: Vec<AuditEvent>) -> StoreResult<()>;
+    /// Newest first, before `before_seq`, narrowed by `filter`.
+    async fn audit_page(&self, filter: &AuditFilter, before_seq: Option<u64>, limit: u32) -> StoreResult<Vec<AuditRecord>>;
+    /// Oldest first, after `after_seq` (for verification).
+    async fn audit_chain_page(&self, after_seq: u64, limit: u32) -> StoreResult<Vec<AuditRecord>>;
+}
+
+/// Liveness of the database.
+#[async_trait]
+pub trait HealthStore: Send + Sync {
+    async fn ping(&self) -> StoreResult<()>;
+    fn pool_stats(&self) -> PoolStats;
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+}
+
+/// Everything a backend provides.
+pub trait Storage: UserStore + AuthStore + PatientStore + AuditStore + HealthStore {}
+
+impl<T: UserStore + AuthStore + PatientStore + AuditStore + HealthStore> Storage for T {}
