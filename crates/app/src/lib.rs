@@ -1,1 +1,70 @@
+//! ketaclinic use cases: one method per thing a user does.
+//!
+//! This is the layer that knows *who* is acting. Every privileged use case takes a
+//! [`Granted<P>`](permissions::Granted) that only [`App::authorize`] can produce, so a call that
+//! skipped the permission check does not compile. Every read or write of patient data writes an
+//! audit event; writes put it in the same transaction as the change, reads wait until their
+//! event is durable (group-committed) before returning data.
+//!
+//! The clock and id generator are injected, so use cases are deterministic under test.
 
+pub mod actor;
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod error;
+pub mod patients;
+pub mod permissions;
+pub mod secrets;
+pub mod settings;
+pub mod users;
+
+use std::sync::Arc;
+
+use ketaclinic_store::Storage;
+
+pub use actor::{Actor, AuthVia, ClientInfo};
+pub use error::{AppError, AppResult};
+pub use permissions::{Granted, Permission};
+pub use settings::Settings;
+
+use crate::auth::LoginLimiter;
+use crate::clock::Clock;
+
+/// The application: storage, clock, settings and the in-memory login limiter.
+#[derive(Clone)]
+pub struct App {
+    store: Arc<dyn Storage>,
+    clock: Arc<dyn Clock>,
+    settings: Arc<Settings>,
+    limiter: Arc<LoginLimiter>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("backend", &self.store.backend()).field("settings", &self.settings).finish_non_exhaustive()
+    }
+}
+
+impl App {
+    /// Wires the application to a storage backend and a clock.
+    pub fn new(store: Arc<dyn Storage>, clock: Arc<dyn Clock>, settings: Settings) -> Self {
+        let limiter = Arc::new(LoginLimiter::new(settings.auth.login_attempts_per_minute_per_ip));
+        Self { store, clock, settings: Arc::new(settings), limiter }
+    }
+
+    /// The settings the app runs with.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The storage backend (for health checks and metrics).
+    pub fn store(&self) -> &Arc<dyn Storage> {
+        &self.store
+    }
+
+    /// The current instant from the injected clock.
+    pub fn now(&self) -> jiff::Timestamp {
+        self.clock.now()
+    }
+}

@@ -1,0 +1,135 @@
+//! The permission matrix — the one place that says which role may do what — and the capability
+//! values that enforce it.
+//!
+//! A privileged use case takes a `&Granted<P>`. The only way to obtain one is
+//! [`App::authorize`](crate::App::authorize), which checks [`allows`] and records a denial in the
+//! audit log. `Granted` has private fields, so code outside this module cannot forge one.
+//! `docs/permissions.md` shows this matrix; a test keeps the two in step.
+
+use std::marker::PhantomData;
+
+use ketaclinic_domain::audit::{AuditAction, AuditOutcome};
+use ketaclinic_domain::staff::Role;
+
+use crate::actor::Actor;
+use crate::error::{AppError, AppResult};
+use crate::App;
+
+/// Something a role may be allowed to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// Find and open patient records (demographics, history).
+    PatientRead,
+    /// Register a new patient.
+    PatientRegister,
+    /// Correct a patient's details (a new version with a reason).
+    PatientUpdate,
+    /// Mark a patient record as entered in error.
+    PatientMarkEnteredInError,
+    /// Read the audit log and per-patient access reports.
+    AuditRead,
+    /// Create, disable and re-enable staff accounts; revoke their sessions and tokens.
+    UserManage,
+}
+
+impl Permission {
+    /// Every permission, in documentation order.
+    pub const ALL: [Self; 6] = [Self::PatientRead, Self::PatientRegister, Self::PatientUpdate, Self::PatientMarkEnteredInError, Self::AuditRead, Self::UserManage];
+
+    /// The name used in docs and audit details.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PatientRead => "patient.read",
+            Self::PatientRegister => "patient.register",
+            Self::PatientUpdate => "patient.update",
+            Self::PatientMarkEnteredInError => "patient.mark_entered_in_error",
+            Self::AuditRead => "audit.read",
+            Self::UserManage => "user.manage",
+        }
+    }
+
+    /// What the permission lets someone do, for the "your role may not …" message.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::PatientRead => "open patient records",
+            Self::PatientRegister => "register patients",
+            Self::PatientUpdate => "change patient records",
+            Self::PatientMarkEnteredInError => "mark patient records as entered in error",
+            Self::AuditRead => "read the audit log",
+            Self::UserManage => "manage staff accounts",
+        }
+    }
+}
+
+/// The matrix. Least privilege: the clinic admin manages accounts and reviews access but does
+/// not open charts; the auditor reads (charts to review them, and the log) and changes nothing;
+/// the therapist reads charts but does not register or correct demographics.
+pub fn allows(role: Role, permission: Permission) -> bool {
+    use Permission as P;
+    use Role as R;
+    match permission {
+        P::PatientRead => matches!(role, R::FrontDesk | R::Nurse | R::Prescriber | R::Therapist | R::Auditor),
+        P::PatientRegister | P::PatientUpdate => matches!(role, R::FrontDesk | R::Nurse | R::Prescriber),
+        P::PatientMarkEnteredInError => matches!(role, R::FrontDesk | R::Prescriber),
+        P::AuditRead => matches!(role, R::Auditor | R::Admin),
+        P::UserManage => matches!(role, R::Admin),
+    }
+}
+
+/// A type-level name of a permission, so a capability can say which check it proves.
+pub trait PermissionKind {
+    const PERMISSION: Permission;
+}
+
+/// Marker types, one per permission.
+pub mod perm {
+    use super::{Permission, PermissionKind};
+
+    macro_rules! kinds {
+        ($($name:ident => $perm:ident),* $(,)?) => {$(
+            #[doc = concat!("Marker for [`Permission::", stringify!($perm), "`].")]
+            #[derive(Debug, Clone, Copy)]
+            pub struct $name;
+            impl PermissionKind for $name {
+                const PERMISSION: Permission = Permission::$perm;
+            }
+        )*};
+    }
+
+    kinds! {
+        PatientRead => PatientRead,
+        PatientRegister => PatientRegister,
+        PatientUpdate => PatientUpdate,
+        PatientMarkEnteredInError => PatientMarkEnteredInError,
+        AuditRead => AuditRead,
+        UserManage => UserManage,
+    }
+}
+
+/// Proof that `actor` passed the check for `P`. Only [`App::authorize`] makes one.
+#[derive(Debug, Clone)]
+pub struct Granted<P: PermissionKind> {
+    actor: Actor,
+    _permission: PhantomData<P>,
+}
+
+impl<P: PermissionKind> Granted<P> {
+    /// Who was granted.
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+}
+
+impl App {
+    /// Checks that `actor`'s role has `P`; a refusal is written to the audit log (and only then
+    /// returned, so a denied request is never missing from the log).
+    pub async fn authorize<P: PermissionKind>(&self, actor: &Actor) -> AppResult<Granted<P>> {
+        if allows(actor.role, P::PERMISSION) {
+            return Ok(Granted { actor: actor.clone(), _permission: PhantomData });
+        }
+        let mut event = actor.event(self, AuditAction::AccessDenied, AuditOutcome::Denied);
+        event.detail = Some(format!("missing permission {}", P::PERMISSION.as_str()));
+        self.store.append_audit(vec![event]).await?;
+        Err(AppError::Forbidden(P::PERMISSION.describe()))
+    }
+}

@@ -1,0 +1,42 @@
+//! Settings the use cases read (the binary loads them from flags, env and TOML).
+
+use jiff::SignedDuration;
+use ketaclinic_domain::patient::MrnPrefix;
+
+/// Authentication policy. Defaults follow the platform issue: 30 min idle, 12 h absolute,
+/// lockout after 5 failures for 15 min.
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
+    pub session_idle: SignedDuration,
+    pub session_absolute: SignedDuration,
+    pub lockout_threshold: u32,
+    pub lockout_duration: SignedDuration,
+    pub login_attempts_per_minute_per_ip: u32,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            session_idle: SignedDuration::from_mins(30),
+            session_absolute: SignedDuration::from_hours(12),
+            lockout_threshold: 5,
+            lockout_duration: SignedDuration::from_mins(15),
+            login_attempts_per_minute_per_ip: 20,
+        }
+    }
+}
+
+/// Everything the use cases are configured with.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub auth: AuthSettings,
+    pub mrn_prefix: MrnPrefix,
+    /// The clinic's IANA time zone (for "today" in date checks).
+    pub timezone: jiff::tz::TimeZone,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { auth: AuthSettings::default(), mrn_prefix: MrnPrefix::default(), timezone: jiff::tz::TimeZone::UTC }
+    }
+}
