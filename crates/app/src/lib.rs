@@ -27,6 +27,7 @@ pub use actor::{Actor, AuthVia, ClientInfo};
 pub use error::{AppError, AppResult};
 pub use permissions::{Granted, Permission};
 pub use settings::Settings;
+pub use ketaclinic_store::{ApiToken, AuditFilter, StaffUser};
 
 use crate::auth::LoginLimiter;
 use crate::clock::Clock;

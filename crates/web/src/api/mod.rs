@@ -1,0 +1,40 @@
+//! The JSON API under `/api/v1` (described by `/api/openapi.json`).
+
+pub mod audit;
+pub mod auth;
+pub mod patients;
+pub mod users;
+
+use axum::routing::{delete, get, post};
+use axum::Router;
+use ketaclinic_app::AppError;
+use uuid::Uuid;
+
+use crate::problem::Problem;
+use crate::state::AppState;
+
+/// Every `/api/v1` route.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/auth/login", post(auth::login))
+        .route("/api/v1/auth/logout", post(auth::logout))
+        .route("/api/v1/auth/me", get(auth::me))
+        .route("/api/v1/auth/password", post(auth::change_password))
+        .route("/api/v1/patients", post(patients::create).get(patients::search))
+        .route("/api/v1/patients/{id}", get(patients::read).put(patients::update))
+        .route("/api/v1/patients/{id}/status", post(patients::set_status))
+        .route("/api/v1/patients/{id}/history", get(patients::history))
+        .route("/api/v1/patients/{id}/access-report", get(audit::access_report))
+        .route("/api/v1/audit-events", get(audit::list))
+        .route("/api/v1/users", get(users::list).post(users::create))
+        .route("/api/v1/users/{id}/disable", post(users::disable))
+        .route("/api/v1/users/{id}/enable", post(users::enable))
+        .route("/api/v1/users/{id}/revoke-sessions", post(users::revoke_sessions))
+        .route("/api/v1/users/{id}/tokens", get(users::list_tokens).post(users::create_token))
+        .route("/api/v1/tokens/{id}", delete(users::revoke_token))
+}
+
+/// Parses a path id; anything that is not a UUID names no record (404).
+pub(crate) fn path_id(raw: &str) -> Result<Uuid, Problem> {
+    Uuid::parse_str(raw).map_err(|_| Problem::from(AppError::NotFound))
+}

@@ -1,0 +1,40 @@
+//! The OpenAPI 3.1 document of every `/api/v1` endpoint, served at `/api/openapi.json`.
+
+use axum::Json;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::api;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::auth::SESSION_COOKIE))));
+    }
+}
+
+/// The API description.
+#[derive(Debug, OpenApi)]
+#[openapi(
+    info(title = "ketaclinic API", description = "Clinic operations for ketamine / esketamine therapy. Errors are application/problem+json (RFC 9457). Cookie-authenticated state-changing requests must send X-CSRF-Token."),
+    modifiers(&Security),
+    security(("bearer" = []), ("session" = [])),
+    paths(
+        crate::ops::healthz, crate::ops::readyz,
+        api::auth::login, api::auth::logout, api::auth::me, api::auth::change_password,
+        api::patients::create, api::patients::search, api::patients::read, api::patients::update, api::patients::set_status, api::patients::history,
+        api::audit::list, api::audit::access_report,
+        api::users::list, api::users::create, api::users::disable, api::users::enable, api::users::revoke_sessions,
+        api::users::list_tokens, api::users::create_token, api::users::revoke_token,
+    ),
+    tags((name = "auth"), (name = "patients"), (name = "audit"), (name = "users"), (name = "operations"))
+)]
+pub struct ApiDoc;
+
+/// `GET /api/openapi.json`.
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

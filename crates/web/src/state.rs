@@ -1,0 +1,39 @@
+//! What every handler can reach.
+
+use std::sync::Arc;
+
+use ketaclinic_app::App;
+use metrics_exporter_prometheus::PrometheusHandle;
+
+use crate::assets::Assets;
+
+/// Settings of the HTTP edge.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Add `Secure` to cookies (set when serving over TLS or behind an HTTPS proxy).
+    pub secure_cookies: bool,
+    /// Shown in the page header and titles.
+    pub clinic_name: String,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self { secure_cookies: false, clinic_name: "ketaclinic".to_owned() }
+    }
+}
+
+/// Router state: the application and the edge's own pieces.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub app: App,
+    pub web: Arc<WebConfig>,
+    pub metrics: Option<PrometheusHandle>,
+    pub assets: Arc<Assets>,
+}
+
+impl AppState {
+    /// State for `app` with `web` settings and an optional Prometheus handle.
+    pub fn new(app: App, web: WebConfig, metrics: Option<PrometheusHandle>) -> Self {
+        Self { app, web: Arc::new(web), metrics, assets: Arc::new(Assets::load()) }
+    }
+}

@@ -1,0 +1,167 @@
+//! `TestApp`: a real server stack (SQLite in a temp dir, the full router) driven in-process.
+
+#![allow(dead_code, reason = "each test binary uses a different part of the harness")]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::connect_info::MockConnectInfo;
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use ketaclinic_app::clock::{Clock, ManualClock, SystemClock};
+use ketaclinic_app::permissions::perm;
+use ketaclinic_app::users::NewUserInput;
+use ketaclinic_app::{Actor, App, Settings};
+use ketaclinic_domain::staff::Role;
+use ketaclinic_store_sqlite::SqliteStore;
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// The app under test and handles to its parts.
+pub struct TestApp {
+    pub router: Router,
+    pub app: App,
+    pub store: Arc<SqliteStore>,
+    pub clock: Option<Arc<ManualClock>>,
+    _dir: tempfile::TempDir,
+}
+
+/// How a request authenticates.
+#[derive(Clone, Debug)]
+pub enum Auth {
+    None,
+    Bearer(String),
+    /// Cookie value and CSRF token of a browser session.
+    Session { cookie: String, csrf: String },
+    /// Cookie without the CSRF token (to test the guard).
+    CookieOnly(String),
+}
+
+/// A response, with its body parsed as JSON when it is JSON.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub text: String,
+    pub json: serde_json::Value,
+}
+
+pub struct TestAppBuilder {
+    settings: Settings,
+    manual_clock: bool,
+}
+
+impl TestAppBuilder {
+    pub fn settings(mut self, f: impl FnOnce(&mut Settings)) -> Self {
+        f(&mut self.settings);
+        self
+    }
+
+    pub fn manual_clock(mut self) -> Self {
+        self.manual_clock = true;
+        self
+    }
+
+    pub async fn build(self) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SqliteStore::open(&dir.path().join("test.db")).await.unwrap());
+        let manual = self.manual_clock.then(|| Arc::new(ManualClock::new("2026-11-21T15:00:00Z".parse().unwrap())));
+        let clock: Arc<dyn Clock> = match &manual {
+            Some(c) => c.clone(),
+            None => Arc::new(SystemClock),
+        };
+        let app = App::new(store.clone(), clock, self.settings);
+        let grant = app.authorize::<perm::UserManage>(&Actor::console()).await.unwrap();
+        for role in Role::ALL {
+            let input = NewUserInput { email: email(role), display_name: format!("Test {}", role.label()), role: role.as_str().to_owned(), password: PASSWORD.to_owned() };
+            app.create_user(&grant, input).await.unwrap();
+        }
+        let state = ketaclinic_web::AppState::new(app.clone(), ketaclinic_web::WebConfig::default(), None);
+        let router = ketaclinic_web::router(state).layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
+        TestApp { router, app, store, clock: manual, _dir: dir }
+    }
+}
+
+pub fn email(role: Role) -> String {
+    format!("{}@test.example.org", role.as_str().replace('_', "-"))
+}
+
+impl TestApp {
+    pub fn builder() -> TestAppBuilder {
+        TestAppBuilder { settings: Settings::default(), manual_clock: false }
+    }
+
+    pub async fn new() -> Self {
+        Self::builder().build().await
+    }
+
+    /// Sends a request; `body` is JSON when given.
+    pub async fn call(&self, method: Method, path: &str, auth: &Auth, body: Option<serde_json::Value>) -> Reply {
+        let mut req = Request::builder().method(method).uri(path);
+        req = match auth {
+            Auth::None => req,
+            Auth::Bearer(t) => req.header(header::AUTHORIZATION, format!("Bearer {t}")),
+            Auth::Session { cookie, csrf } => req.header(header::COOKIE, format!("kc_session={cookie}")).header("x-csrf-token", csrf),
+            Auth::CookieOnly(cookie) => req.header(header::COOKIE, format!("kc_session={cookie}")),
+        };
+        let req = match body {
+            Some(json) => req.header(header::CONTENT_TYPE, "application/json").body(Body::from(json.to_string())),
+            None => req.body(Body::empty()),
+        }
+        .unwrap();
+        self.send(req).await
+    }
+
+    /// Sends a raw request.
+    pub async fn send(&self, req: Request<Body>) -> Reply {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let json = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+        Reply { status, headers, text, json }
+    }
+
+    /// Logs in through the API as the test user of `role`.
+    pub async fn login(&self, role: Role) -> Auth {
+        let reply = self.call(Method::POST, "/api/v1/auth/login", &Auth::None, Some(serde_json::json!({"email": email(role), "password": PASSWORD}))).await;
+        assert_eq!(reply.status, StatusCode::OK, "login as {role}: {}", reply.text);
+        let set_cookie = reply.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
+        let cookie = set_cookie.split(';').next().unwrap().trim_start_matches("kc_session=").to_owned();
+        Auth::Session { cookie, csrf: reply.json["csrf_token"].as_str().unwrap().to_owned() }
+    }
+
+    /// An API token for the test user of `role`.
+    pub async fn token(&self, role: Role) -> Auth {
+        let grant = self.app.authorize::<perm::UserManage>(&Actor::console()).await.unwrap();
+        let user = self.app.user_by_email(&grant, &email(role)).await.unwrap();
+        Auth::Bearer(self.app.create_token(&grant, user.id, "test").await.unwrap().secret)
+    }
+
+    /// Registers a patient through the API as front desk; returns its JSON.
+    pub async fn patient(&self, given: &str, family: &str) -> serde_json::Value {
+        let auth = self.token(Role::FrontDesk).await;
+        let body = serde_json::json!({"given_name": given, "family_name": family, "birth_date": "1980-02-29", "sex": "female"});
+        let reply = self.call(Method::POST, "/api/v1/patients", &auth, Some(body)).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+        reply.json
+    }
+
+    /// Number of rows in a table (for "nothing was written" checks).
+    pub async fn count(&self, table: &str) -> i64 {
+        let report = self.app.verify_audit_chain().await.unwrap().unwrap();
+        match table {
+            "audit_events" => i64::try_from(report.rows).unwrap(),
+            "patients" => {
+                let grant = self.app.authorize::<perm::PatientRead>(&Actor { role: Role::Auditor, ..Actor::console() }).await.unwrap();
+                let page = self.app.search_patients(&grant, "", None, Some(100), true).await.unwrap();
+                i64::try_from(page.items.len()).unwrap()
+            }
+            other => panic!("no counter for {other}"),
+        }
+    }
+}
