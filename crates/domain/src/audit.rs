@@ -209,8 +209,7 @@ impl AuditEvent {
 
 /// Timestamps are hashed (and stored on SQLite) as integer microseconds since the Unix epoch.
 pub fn timestamp_micros(at: Timestamp) -> i64 {
-    // jiff's range (years -9999..=9999) fits in i64 microseconds.
-    i64::try_from(at.as_microsecond()).unwrap_or(i64::MAX)
+    at.as_microsecond()
 }
 
 /// `SHA-256(prev_hash ‖ "\n" ‖ canonical)` as lower-case hex.

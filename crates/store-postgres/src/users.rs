@@ -9,9 +9,11 @@ use ketaclinic_domain::audit::AuditEvent;
 use ketaclinic_domain::ids::{SessionId, TokenId, UserId};
 use ketaclinic_domain::person::{Email, PersonName};
 use ketaclinic_domain::staff::Role;
-use ketaclinic_store::{ApiToken, AuthSession, AuthStore, StaffUser, StoreError, StoreResult, UserStore};
-use sqlx::postgres::PgRow;
+use ketaclinic_store::{
+    ApiToken, AuthSession, AuthStore, StaffUser, StoreError, StoreResult, UserStore,
+};
 use sqlx::Row;
+use sqlx::postgres::PgRow;
 use uuid::Uuid;
 
 use crate::audit::append;
@@ -27,7 +29,10 @@ fn user(row: &PgRow) -> StoreResult<StaffUser> {
         role: Role::parse(&s("role")?).map_err(corrupt("role"))?,
         password_hash: s("password_hash")?,
         disabled: row.try_get("disabled").map_err(map_err)?,
-        failed_logins: to_u32(row.try_get("failed_logins").map_err(map_err)?, "failed_logins")?,
+        failed_logins: to_u32(
+            row.try_get("failed_logins").map_err(map_err)?,
+            "failed_logins",
+        )?,
         locked_until: get_opt_ts(row, "locked_until")?,
         created_at: get_ts(row, "created_at")?,
         password_changed_at: get_ts(row, "password_changed_at")?,
@@ -65,7 +70,11 @@ fn token(row: &PgRow) -> StoreResult<ApiToken> {
 
 /// `NotFound` when an UPDATE matched nothing.
 fn one_row(affected: u64) -> StoreResult<()> {
-    if affected == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    if affected == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
 }
 
 #[async_trait]
@@ -99,32 +108,51 @@ impl UserStore for PgStore {
     }
 
     async fn user_by_email(&self, email: &Email) -> StoreResult<Option<StaffUser>> {
-        let row = sqlx::query("SELECT * FROM users WHERE email = $1").bind(email.as_str()).fetch_optional(&self.read).await.map_err(map_err)?;
+        let row = sqlx::query("SELECT * FROM users WHERE email = $1")
+            .bind(email.as_str())
+            .fetch_optional(&self.read)
+            .await
+            .map_err(map_err)?;
         row.as_ref().map(user).transpose()
     }
 
     async fn user_by_id(&self, id: UserId) -> StoreResult<Option<StaffUser>> {
-        let row = sqlx::query("SELECT * FROM users WHERE id = $1").bind(id.0).fetch_optional(&self.read).await.map_err(map_err)?;
+        let row = sqlx::query("SELECT * FROM users WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(map_err)?;
         row.as_ref().map(user).transpose()
     }
 
     async fn list_users(&self) -> StoreResult<Vec<StaffUser>> {
         // Byte order, like SQLite's BINARY collation, whatever the database's collation is.
-        let rows = sqlx::query(r#"SELECT * FROM users ORDER BY email COLLATE "C""#).fetch_all(&self.read).await.map_err(map_err)?;
+        let rows = sqlx::query(r#"SELECT * FROM users ORDER BY email COLLATE "C""#)
+            .fetch_all(&self.read)
+            .await
+            .map_err(map_err)?;
         rows.iter().map(user).collect()
     }
 
-    async fn record_login_failure(&self, id: UserId, failed_logins: u32, locked_until: Option<Timestamp>, audit: AuditEvent) -> StoreResult<()> {
+    async fn record_login_failure(
+        &self,
+        id: UserId,
+        failed_logins: u32,
+        locked_until: Option<Timestamp>,
+        audit: AuditEvent,
+    ) -> StoreResult<()> {
         self.writer
             .write(move |c: &mut WriteConn| {
                 Box::pin(async move {
-                    let r = sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3")
-                        .bind(to_i32(failed_logins)?)
-                        .bind(opt_ts(locked_until))
-                        .bind(id.0)
-                        .execute(&mut c.conn)
-                        .await
-                        .map_err(map_err)?;
+                    let r = sqlx::query(
+                        "UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3",
+                    )
+                    .bind(to_i32(failed_logins)?)
+                    .bind(opt_ts(locked_until))
+                    .bind(id.0)
+                    .execute(&mut c.conn)
+                    .await
+                    .map_err(map_err)?;
                     one_row(r.rows_affected())?;
                     append(&mut c.conn, vec![audit]).await
                 })
@@ -132,7 +160,13 @@ impl UserStore for PgStore {
             .await
     }
 
-    async fn set_user_disabled(&self, id: UserId, disabled: bool, at: Timestamp, audit: AuditEvent) -> StoreResult<()> {
+    async fn set_user_disabled(
+        &self,
+        id: UserId,
+        disabled: bool,
+        at: Timestamp,
+        audit: AuditEvent,
+    ) -> StoreResult<()> {
         self.writer
             .write(move |c: &mut WriteConn| {
                 Box::pin(async move {
@@ -152,7 +186,14 @@ impl UserStore for PgStore {
             .await
     }
 
-    async fn set_password_hash(&self, id: UserId, hash: &str, at: Timestamp, keep: Option<SessionId>, audit: AuditEvent) -> StoreResult<()> {
+    async fn set_password_hash(
+        &self,
+        id: UserId,
+        hash: &str,
+        at: Timestamp,
+        keep: Option<SessionId>,
+        audit: AuditEvent,
+    ) -> StoreResult<()> {
         let hash = hash.to_owned();
         self.writer
             .write(move |c: &mut WriteConn| {
@@ -210,7 +251,11 @@ impl AuthStore for PgStore {
     }
 
     async fn session_by_token_hash(&self, token_hash: &str) -> StoreResult<Option<AuthSession>> {
-        let row = sqlx::query("SELECT * FROM auth_sessions WHERE token_hash = $1").bind(token_hash).fetch_optional(&self.read).await.map_err(map_err)?;
+        let row = sqlx::query("SELECT * FROM auth_sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(map_err)?;
         row.as_ref().map(session).transpose()
     }
 
@@ -231,7 +276,12 @@ impl AuthStore for PgStore {
             .await
     }
 
-    async fn revoke_session(&self, id: SessionId, at: Timestamp, audit: AuditEvent) -> StoreResult<()> {
+    async fn revoke_session(
+        &self,
+        id: SessionId,
+        at: Timestamp,
+        audit: AuditEvent,
+    ) -> StoreResult<()> {
         self.writer
             .write(move |c: &mut WriteConn| {
                 Box::pin(async move {
@@ -242,7 +292,12 @@ impl AuthStore for PgStore {
             .await
     }
 
-    async fn revoke_user_sessions(&self, user: UserId, at: Timestamp, audit: AuditEvent) -> StoreResult<u64> {
+    async fn revoke_user_sessions(
+        &self,
+        user: UserId,
+        at: Timestamp,
+        audit: AuditEvent,
+    ) -> StoreResult<u64> {
         self.writer
             .write(move |c: &mut WriteConn| {
                 Box::pin(async move {
@@ -282,7 +337,11 @@ impl AuthStore for PgStore {
     }
 
     async fn token_by_hash(&self, token_hash: &str) -> StoreResult<Option<ApiToken>> {
-        let row = sqlx::query("SELECT * FROM api_tokens WHERE token_hash = $1").bind(token_hash).fetch_optional(&self.read).await.map_err(map_err)?;
+        let row = sqlx::query("SELECT * FROM api_tokens WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(map_err)?;
         row.as_ref().map(token).transpose()
     }
 
@@ -290,7 +349,12 @@ impl AuthStore for PgStore {
         self.writer
             .write(move |c: &mut WriteConn| {
                 Box::pin(async move {
-                    sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2").bind(ts(at)).bind(id.0).execute(&mut c.conn).await.map_err(map_err)?;
+                    sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+                        .bind(ts(at))
+                        .bind(id.0)
+                        .execute(&mut c.conn)
+                        .await
+                        .map_err(map_err)?;
                     Ok(())
                 })
             })
@@ -310,7 +374,13 @@ impl AuthStore for PgStore {
     }
 
     async fn list_tokens(&self, user: UserId) -> StoreResult<Vec<ApiToken>> {
-        let rows = sqlx::query("SELECT * FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id DESC").bind(user.0).fetch_all(&self.read).await.map_err(map_err)?;
+        let rows = sqlx::query(
+            "SELECT * FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id DESC",
+        )
+        .bind(user.0)
+        .fetch_all(&self.read)
+        .await
+        .map_err(map_err)?;
         rows.iter().map(token).collect()
     }
 }

@@ -1,0 +1,168 @@
+//! Configuration: defaults ← TOML file (`--config`) ← `KETACLINIC_*` environment ← flags.
+//!
+//! Nested keys use a double underscore in the environment (`KETACLINIC_CLINIC__TIMEZONE`).
+//! The database URL may hold a password, so it is a [`SecretString`] and never printed.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use jiff::SignedDuration;
+use ketaclinic_app::settings::AuthSettings;
+use ketaclinic_app::Settings;
+use ketaclinic_domain::patient::MrnPrefix;
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+
+/// Clinic calendar and identity (`[clinic]`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ClinicConfig {
+    pub name: String,
+    /// IANA time zone.
+    pub timezone: String,
+    /// Weekday (`mon`…`sun`) → `HH:MM-HH:MM`; a day left out is closed. Used by the enquiry
+    /// and scheduling work; parsed and checked here so a typo fails at start-up.
+    pub business_hours: BTreeMap<String, String>,
+    /// Closed dates (clinic-local, `YYYY-MM-DD`).
+    pub holidays: Vec<String>,
+    /// Prefix of generated MRNs.
+    pub mrn_prefix: String,
+}
+
+impl Default for ClinicConfig {
+    fn default() -> Self {
+        let hours = ["mon", "tue", "wed", "thu", "fri"].into_iter().map(|d| (d.to_owned(), "09:00-17:00".to_owned())).collect();
+        Self { name: "Example Clinic".to_owned(), timezone: "UTC".to_owned(), business_hours: hours, holidays: Vec::new(), mrn_prefix: "KC-".to_owned() }
+    }
+}
+
+/// Authentication policy (`[auth]`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct AuthConfig {
+    pub session_idle_minutes: i64,
+    pub session_absolute_hours: i64,
+    pub lockout_threshold: u32,
+    pub lockout_minutes: i64,
+    /// Login attempts per minute from one address (0 turns the limit off).
+    pub login_attempts_per_minute: u32,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self { session_idle_minutes: 30, session_absolute_hours: 12, lockout_threshold: 5, lockout_minutes: 15, login_attempts_per_minute: 20 }
+    }
+}
+
+/// Everything `serve` and the other commands read.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    #[serde(skip_serializing)]
+    pub database_url: Option<SecretString>,
+    pub listen: SocketAddr,
+    pub hl7_listen: Option<SocketAddr>,
+    /// `text` or `json`.
+    pub log_format: String,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    /// Mark cookies `Secure` even without built-in TLS (behind an HTTPS reverse proxy).
+    pub secure_cookies: bool,
+    pub clinic: ClinicConfig,
+    pub auth: AuthConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("./ketaclinic-data"),
+            database_url: None,
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            hl7_listen: None,
+            log_format: "text".to_owned(),
+            tls_cert: None,
+            tls_key: None,
+            secure_cookies: false,
+            clinic: ClinicConfig::default(),
+            auth: AuthConfig::default(),
+        }
+    }
+}
+
+/// Flags that override configuration when given.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<SocketAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hl7_listen: Option<SocketAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_format: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_cert: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_key: Option<PathBuf>,
+}
+
+impl Config {
+    /// Loads defaults, then the TOML file, then the environment, then the flags.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> anyhow::Result<Self> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            if !file.exists() {
+                bail!("configuration file {} does not exist", file.display());
+            }
+            figment = figment.merge(Toml::file(file));
+        }
+        let figment = figment
+            .merge(Env::prefixed("KETACLINIC_").split("__").ignore(&["config", "test_postgres_url", "require_postgres"]))
+            .merge(Serialized::defaults(overrides));
+        let config: Config = figment.extract().context("invalid configuration")?;
+        config.settings().context("invalid configuration")?;
+        Ok(config)
+    }
+
+    /// The settings the use cases run with, checked.
+    pub fn settings(&self) -> anyhow::Result<Settings> {
+        let timezone = jiff::tz::TimeZone::get(&self.clinic.timezone).with_context(|| format!("clinic.timezone: unknown IANA time zone {:?}", self.clinic.timezone))?;
+        let mrn_prefix = MrnPrefix::parse(&self.clinic.mrn_prefix).map_err(|e| anyhow::anyhow!("clinic.mrn_prefix {}", e.message))?;
+        for (day, span) in &self.clinic.business_hours {
+            if !["mon", "tue", "wed", "thu", "fri", "sat", "sun"].contains(&day.as_str()) {
+                bail!("clinic.business_hours: unknown day {day:?} (use mon … sun)");
+            }
+            let (open, close) = span.split_once('-').with_context(|| format!("clinic.business_hours.{day}: expected HH:MM-HH:MM"))?;
+            let open: jiff::civil::Time = open.trim().parse().with_context(|| format!("clinic.business_hours.{day}: bad opening time"))?;
+            let close: jiff::civil::Time = close.trim().parse().with_context(|| format!("clinic.business_hours.{day}: bad closing time"))?;
+            if close <= open {
+                bail!("clinic.business_hours.{day}: closing time must be after opening time");
+            }
+        }
+        for day in &self.clinic.holidays {
+            day.parse::<jiff::civil::Date>().with_context(|| format!("clinic.holidays: {day:?} is not a date (YYYY-MM-DD)"))?;
+        }
+        let a = &self.auth;
+        if a.session_idle_minutes < 1 || a.session_absolute_hours < 1 || a.lockout_threshold < 1 || a.lockout_minutes < 1 {
+            bail!("auth: durations and the lockout threshold must be at least 1");
+        }
+        Ok(Settings {
+            auth: AuthSettings {
+                session_idle: SignedDuration::from_mins(a.session_idle_minutes),
+                session_absolute: SignedDuration::from_hours(a.session_absolute_hours),
+                lockout_threshold: a.lockout_threshold,
+                lockout_duration: SignedDuration::from_mins(a.lockout_minutes),
+                login_attempts_per_minute_per_ip: a.login_attempts_per_minute,
+            },
+            mrn_prefix,
+            timezone,
+        })
+    }
+}

@@ -1,0 +1,105 @@
+//! Starting the server: logs, metrics, storage, HTTP (optionally TLS), graceful shutdown.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use axum::Router;
+use ketaclinic_app::clock::SystemClock;
+use ketaclinic_app::App;
+use ketaclinic_web::{AppState, WebConfig};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+use crate::config::Config;
+use crate::storage::{self, Backend};
+
+/// How long in-flight requests get to finish after SIGTERM.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
+
+/// Installs the log subscriber: human text, or JSON lines for log shippers. Application logs
+/// never carry PHI: handlers log request metadata and error causes, not bodies.
+pub fn init_tracing(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KETACLINIC_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if format == "json" {
+        let _ = builder.json().try_init();
+    } else {
+        let _ = builder.try_init();
+    }
+}
+
+fn metrics_handle() -> Option<PrometheusHandle> {
+    let buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
+    PrometheusBuilder::new()
+        .set_buckets_for_metric(Matcher::Full("http_request_duration_seconds".to_owned()), &buckets)
+        .ok()?
+        .install_recorder()
+        .ok()
+}
+
+/// Builds the app and router for `config`.
+pub async fn build(config: &Config) -> anyhow::Result<(Router, App)> {
+    let backend = Backend::from_config(config)?;
+    tracing::info!(backend = %backend.describe(), "opening database");
+    let opened = storage::open(&backend).await?;
+    let app = App::new(opened.store, Arc::new(SystemClock), config.settings()?);
+    let secure = config.secure_cookies || config.tls_cert.is_some();
+    let state = AppState::new(app.clone(), WebConfig { secure_cookies: secure, clinic_name: config.clinic.name.clone() }, metrics_handle());
+    Ok((ketaclinic_web::router(state), app))
+}
+
+/// Runs until SIGTERM / Ctrl-C, then lets in-flight requests finish.
+pub async fn serve(config: Config, banner: Option<String>) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let (router, _app) = build(&config).await?;
+    if config.hl7_listen.is_some() {
+        tracing::warn!("--hl7-listen is not available yet in this version; the MLLP listener is not started");
+    }
+    let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    match (&config.tls_cert, &config.tls_key) {
+        (Some(cert), Some(key)) => {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key).await.context("cannot load the TLS certificate or key")?;
+            let handle = axum_server::Handle::new();
+            let shutdown = handle.clone();
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                shutdown.graceful_shutdown(Some(SHUTDOWN_GRACE));
+            });
+            announce(&format!("https://{}", config.listen), started, banner.as_deref());
+            axum_server::bind_rustls(config.listen, tls).handle(handle).serve(service).await.context("server failed")?;
+        }
+        _ => {
+            let listener = tokio::net::TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
+            announce(&format!("http://{}", listener.local_addr()?), started, banner.as_deref());
+            axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await.context("server failed")?;
+        }
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn announce(url: &str, started: Instant, banner: Option<&str>) {
+    tracing::info!(%url, ready_ms = started.elapsed().as_millis(), "ketaclinic is ready");
+    if let Some(banner) = banner {
+        println!("{banner}");
+    }
+    println!("ketaclinic listening on {url}");
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
