@@ -210,3 +210,17 @@ impl App {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limiter_refuses_the_fourth_attempt_in_a_minute() {
+        let limiter = LoginLimiter::new(3);
+        let results: Vec<_> = (0..4).map(|_| limiter.check(Some("127.0.0.1")).is_ok()).collect();
+        assert_eq!(results, vec![true, true, true, false]);
+        assert!(limiter.check(Some("127.0.0.2")).is_ok(), "another address has its own budget");
+        assert!(LoginLimiter::new(0).check(Some("127.0.0.1")).is_ok(), "0 turns the limit off");
+    }
+}

@@ -64,8 +64,10 @@ impl App {
         &self.store
     }
 
-    /// The current instant from the injected clock.
+    /// The current instant from the injected clock, cut to whole microseconds: that is what
+    /// storage keeps, so what a use case returns equals what a later read returns.
     pub fn now(&self) -> jiff::Timestamp {
-        self.clock.now()
+        let now = self.clock.now();
+        jiff::Timestamp::from_microsecond(now.as_microsecond()).unwrap_or(now)
     }
 }

@@ -7,6 +7,7 @@
 use std::net::SocketAddr;
 
 use axum::body::{Body, Bytes};
+use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Method};
@@ -30,10 +31,16 @@ pub const CSRF_FIELD: &str = "csrf_token";
 #[derive(Debug, Clone)]
 pub struct Caller(pub Option<Actor>);
 
-/// The client's address and user agent (the socket's address; see docs on proxies).
-pub fn client_info(parts_headers: &HeaderMap, connect: Option<&ConnectInfo<SocketAddr>>) -> ClientInfo {
-    let ua = parts_headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
-    ClientInfo::new(connect.map(|c| c.0.ip().to_string()), ua)
+/// The client's address and user agent. The address is the TCP peer (see docs/security.md on
+/// proxies); `MockConnectInfo` stands in for it in in-process tests, as axum's own extractor does.
+pub fn client_info(req: &Request) -> ClientInfo {
+    let ua = req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0)
+        .or_else(|| req.extensions().get::<MockConnectInfo<SocketAddr>>().map(|m| m.0));
+    ClientInfo::new(peer.map(|a| a.ip().to_string()), ua)
 }
 
 /// The value of cookie `name`, if sent.
@@ -57,7 +64,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 /// invalid is refused at once (a machine must learn its token is dead); a stale cookie just
 /// means "not logged in".
 pub async fn resolve_actor(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let client = client_info(req.headers(), req.extensions().get::<ConnectInfo<SocketAddr>>());
+    let client = client_info(&req);
     let actor = if let Some(token) = bearer(req.headers()) {
         match state.app.authenticate_token(token, &client).await {
             Ok(actor) => Some(actor),

@@ -63,6 +63,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             return Err(Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type", "send the body as application/json"));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|r| bytes_problem(&r))?;
+        // Syntax first: `{} trailing` is malformed (400) even though `{}` alone would only lack
+        // fields (422).
+        serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).map_err(|e| json_problem("", &e))?;
         let mut de = serde_json::Deserializer::from_slice(&bytes);
         let value = serde_path_to_error::deserialize(&mut de).map_err(|e| json_problem(&e.path().to_string(), e.inner()))?;
         de.end().map_err(|e| json_problem("", &e))?;

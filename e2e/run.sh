@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs the browser journeys against a fresh server with a throwaway SQLite database.
+# Needs: /usr/bin/chromium (Debian package `chromium`), node + npm, a built `ketaclinic` binary.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+bin=${KETACLINIC_BIN:-$root/target/debug/ketaclinic}
+data=$(mktemp -d)
+port=${E2E_PORT:-18080}
+trap 'kill "$server" 2>/dev/null || true; rm -rf "$data"' EXIT
+
+export E2E_FRONTDESK_EMAIL=desk@e2e.example.org E2E_FRONTDESK_PASSWORD='front desk e2e password'
+export E2E_AUDITOR_EMAIL=audit@e2e.example.org E2E_AUDITOR_PASSWORD='auditor e2e password'
+echo "$E2E_FRONTDESK_PASSWORD" | "$bin" --data-dir "$data" user add --email "$E2E_FRONTDESK_EMAIL" --name "Fran Desk" --role front_desk --password-stdin
+echo "$E2E_AUDITOR_PASSWORD" | "$bin" --data-dir "$data" user add --email "$E2E_AUDITOR_EMAIL" --name "Audra Review" --role auditor --password-stdin
+"$bin" --data-dir "$data" serve --listen "127.0.0.1:$port" &
+server=$!
+for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
+
+cd "$here"
+[ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
+KETACLINIC_URL="http://127.0.0.1:$port" KETACLINIC_SCREENSHOTS="$root/target/e2e" node journey.mjs
+"$bin" --data-dir "$data" audit verify
