@@ -1,6 +1,7 @@
 //! Runs the real `ketaclinic` binary: CLI commands and a server on a free port.
 
 #![allow(dead_code, reason = "each test binary uses a different part of the harness")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test harness: a failed setup step should stop the test loudly")]
 
 use std::io::Write;
 use std::net::TcpListener;

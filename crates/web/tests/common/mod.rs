@@ -1,14 +1,15 @@
 //! `TestApp`: a real server stack (SQLite in a temp dir, the full router) driven in-process.
 
 #![allow(dead_code, reason = "each test binary uses a different part of the harness")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test harness: a failed setup step should stop the test loudly")]
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum::Router;
 use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
-use axum::http::{header, HeaderMap, Method, Request, StatusCode};
-use axum::Router;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use ketaclinic_app::clock::{Clock, ManualClock, SystemClock};
 use ketaclinic_app::permissions::perm;
@@ -35,7 +36,10 @@ pub enum Auth {
     None,
     Bearer(String),
     /// Cookie value and CSRF token of a browser session.
-    Session { cookie: String, csrf: String },
+    Session {
+        cookie: String,
+        csrf: String,
+    },
     /// Cookie without the CSRF token (to test the guard).
     CookieOnly(String),
 }
@@ -76,7 +80,12 @@ impl TestAppBuilder {
         let app = App::new(store.clone(), clock, self.settings);
         let grant = app.authorize::<perm::UserManage>(&Actor::console()).await.unwrap();
         for role in Role::ALL {
-            let input = NewUserInput { email: email(role), display_name: format!("Test {}", role.label()), role: role.as_str().to_owned(), password: PASSWORD.to_owned() };
+            let input = NewUserInput {
+                email: email(role),
+                display_name: format!("Test {}", role.label()),
+                role: role.as_str().to_owned(),
+                password: PASSWORD.to_owned(),
+            };
             app.create_user(&grant, input).await.unwrap();
         }
         let state = ketaclinic_web::AppState::new(app.clone(), ketaclinic_web::WebConfig::default(), None);

@@ -1,0 +1,2 @@
+-- wrk script: open one patient record (each read writes a durable audit event first).
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("KC_TOKEN")

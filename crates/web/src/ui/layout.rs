@@ -1,0 +1,97 @@
+//! What `templates/base.html` needs: the clinic's name, asset URLs, the signed-in member of
+//! staff, their CSRF token, and the navigation their role may use.
+
+use ketaclinic_app::permissions::allows;
+use ketaclinic_app::{Actor, Permission};
+
+use crate::assets::Assets;
+use crate::state::AppState;
+
+/// Which navigation entry a page belongs to (marked `aria-current`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Section {
+    Home,
+    Patients,
+    Register,
+    Audit,
+    Users,
+    Account,
+    None,
+}
+
+/// One entry of the main navigation.
+#[derive(Debug, Clone)]
+pub(crate) struct NavLink {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// The signed-in member of staff, as the header shows them.
+#[derive(Debug, Clone)]
+pub(crate) struct SignedIn {
+    pub name: String,
+    pub role: &'static str,
+    pub account_current: bool,
+}
+
+/// The frame of every page.
+#[derive(Debug, Clone)]
+pub(crate) struct Layout {
+    pub clinic: String,
+    pub title: String,
+    pub css_url: String,
+    pub htmx_url: String,
+    pub js_url: String,
+    pub icon_url: String,
+    pub user: Option<SignedIn>,
+    /// The session's CSRF token; empty when nobody is signed in.
+    pub csrf: String,
+    pub nav: Vec<NavLink>,
+}
+
+/// The navigation, in order, with the permission each entry needs (`None`: everyone).
+const NAV: [(&str, &str, Option<Permission>, Section); 5] = [
+    ("/", "Home", None, Section::Home),
+    ("/patients", "Patients", Some(Permission::PatientRead), Section::Patients),
+    ("/patients/new", "Register patient", Some(Permission::PatientRegister), Section::Register),
+    ("/audit", "Audit log", Some(Permission::AuditRead), Section::Audit),
+    ("/admin/users", "Staff accounts", Some(Permission::UserManage), Section::Users),
+];
+
+impl Layout {
+    /// A page without a signed-in user (login, error pages from outside a session).
+    pub fn bare(assets: &Assets, clinic: &str, title: &str) -> Self {
+        Self {
+            clinic: clinic.to_owned(),
+            title: title.to_owned(),
+            css_url: assets.url("app.css").to_owned(),
+            htmx_url: assets.url("htmx.min.js").to_owned(),
+            js_url: assets.url("app.js").to_owned(),
+            icon_url: assets.url("favicon.svg").to_owned(),
+            user: None,
+            csrf: String::new(),
+            nav: Vec::new(),
+        }
+    }
+
+    /// A page for `actor`: navigation limited to what the role may use.
+    pub fn for_actor(state: &AppState, actor: &Actor, title: String, section: Section) -> Self {
+        let nav = NAV
+            .iter()
+            .filter(|(_, _, permission, _)| permission.is_none_or(|p| allows(actor.role, p)))
+            .map(|&(href, label, _, s)| NavLink { href, label, current: s == section })
+            .collect();
+        Self {
+            user: Some(SignedIn { name: actor.display_name.clone(), role: actor.role.label(), account_current: section == Section::Account }),
+            csrf: actor.csrf_token.clone().unwrap_or_default(),
+            nav,
+            ..Self::bare(&state.assets, &state.web.clinic_name, &title)
+        }
+    }
+
+    /// The login page's frame: the clinic's name, no navigation.
+    pub fn anonymous(state: &AppState, title: &str) -> Self {
+        Self::bare(&state.assets, &state.web.clinic_name, title)
+    }
+}
