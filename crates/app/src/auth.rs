@@ -156,12 +156,14 @@ impl App {
     /// idle too long, past its absolute expiry, or its account is disabled.
     pub async fn authenticate_session(&self, cookie_value: &str, client: &ClientInfo) -> AppResult<Actor> {
         let now = self.now();
-        let session = self.store.session_by_token_hash(&digest(cookie_value)).await?.ok_or(AppError::Unauthenticated)?;
+        let (session, user) = self.store.session_by_token_hash(&digest(cookie_value)).await?.ok_or(AppError::Unauthenticated)?;
         let idle_deadline = session.last_seen_at.saturating_add(self.settings.auth.session_idle).unwrap_or(now);
         if session.revoked_at.is_some() || now >= session.expires_at || now >= idle_deadline {
             return Err(AppError::Unauthenticated);
         }
-        let user = self.store.user_by_id(session.user_id).await?.filter(|u| !u.disabled).ok_or(AppError::Unauthenticated)?;
+        if user.disabled {
+            return Err(AppError::Unauthenticated);
+        }
         if now.duration_since(session.last_seen_at) >= TOUCH_EVERY {
             self.store.touch_session(session.id, now).await?;
         }
@@ -173,8 +175,7 @@ impl App {
         if !bearer.starts_with(TOKEN_PREFIX) {
             return Err(AppError::Unauthenticated);
         }
-        let token = self.store.token_by_hash(&digest(bearer)).await?.filter(|t| t.revoked_at.is_none()).ok_or(AppError::Unauthenticated)?;
-        let user = self.store.user_by_id(token.user_id).await?.filter(|u| !u.disabled).ok_or(AppError::Unauthenticated)?;
+        let (token, user) = self.store.token_by_hash(&digest(bearer)).await?.filter(|(t, u)| t.revoked_at.is_none() && !u.disabled).ok_or(AppError::Unauthenticated)?;
         let now = self.now();
         if token.last_used_at.is_none_or(|at| now.duration_since(at) >= TOUCH_EVERY) {
             self.store.touch_token(token.id, now).await?;

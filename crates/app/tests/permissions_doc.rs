@@ -1,6 +1,8 @@
 //! `docs/permissions.md` shows the permission matrix; this test fails when the code and the
 //! document disagree, printing the table the document should contain.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests: a failed step should stop the test loudly")]
+
 use ketaclinic_app::permissions::{allows, Permission};
 use ketaclinic_domain::staff::Role;
 

@@ -2,6 +2,8 @@
 //! refuses UPDATE and DELETE of audit rows, and with the triggers dropped every kind of
 //! tampering (edit, delete, forged insert) is found and the row named.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests: a failed step should stop the test loudly")]
+
 mod common;
 
 use std::path::Path;

@@ -1,5 +1,7 @@
 //! Command-line behaviour: URL typo guard, configuration errors, backup and restore.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests: a failed step should stop the test loudly")]
+
 mod common;
 
 use common::{cli, data_args, ok, seed};

@@ -2,6 +2,8 @@
 //! restart every registration that was answered `201 Created` is there, and the audit chain is
 //! intact. (SQLite, `synchronous=FULL` with group commit — see docs/operations.md.)
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests: a failed step should stop the test loudly")]
+
 mod common;
 
 use std::sync::atomic::{AtomicBool, Ordering};

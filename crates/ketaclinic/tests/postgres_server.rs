@@ -1,6 +1,8 @@
 //! The same server on PostgreSQL: `--database-url postgres://…` serves the API, and the CLI
 //! commands work against it.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests: a failed step should stop the test loudly")]
+
 mod common;
 
 use common::{ok, seed, Server};

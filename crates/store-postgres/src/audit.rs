@@ -4,6 +4,8 @@ use async_trait::async_trait;
 use ketaclinic_domain::audit::{AuditEvent, AuditOutcome, AuditRecord, GENESIS_HASH};
 use ketaclinic_domain::ids::{AuditEventId, PatientId, UserId};
 use ketaclinic_domain::staff::Role;
+use ketaclinic_store::audit_batch::AuditBatcher;
+use ketaclinic_store::group_commit::Writer;
 use ketaclinic_store::{AuditFilter, AuditStore, StoreError, StoreResult};
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
@@ -11,6 +13,15 @@ use uuid::Uuid;
 
 use crate::convert::{corrupt, get_ts, map_err, to_i64, to_u64, ts};
 use crate::{PgStore, WriteConn};
+
+/// The batcher that gathers read-audit events into one writer job (see
+/// `ketaclinic_store::audit_batch`).
+pub(crate) fn batcher(writer: Writer<WriteConn>) -> AuditBatcher {
+    AuditBatcher::spawn(Box::new(move |events| {
+        let writer = writer.clone();
+        Box::pin(async move { writer.write(move |c: &mut WriteConn| Box::pin(append(&mut c.conn, events))).await })
+    }))
+}
 
 /// Chains and inserts `events` after the current head. Runs inside a write transaction that
 /// holds the cross-process write lock (see the crate docs), so the head cannot move underneath
@@ -96,9 +107,7 @@ fn record(row: &PgRow) -> StoreResult<AuditRecord> {
 #[async_trait]
 impl AuditStore for PgStore {
     async fn append_audit(&self, events: Vec<AuditEvent>) -> StoreResult<()> {
-        self.writer
-            .write(move |c: &mut WriteConn| Box::pin(append(&mut c.conn, events)))
-            .await
+        self.audit.append(events).await
     }
 
     async fn audit_page(

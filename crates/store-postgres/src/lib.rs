@@ -21,6 +21,7 @@ use std::str::FromStr;
 
 use async_trait::async_trait;
 use futures::future::BoxFuture;
+use ketaclinic_store::audit_batch::AuditBatcher;
 use ketaclinic_store::group_commit::{TxConnection, Writer};
 use ketaclinic_store::{HealthStore, PoolStats, StoreError, StoreResult};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
@@ -105,6 +106,7 @@ impl TxConnection for WriteConn {
 pub struct PgStore {
     read: PgPool,
     writer: Writer<WriteConn>,
+    audit: AuditBatcher,
 }
 
 /// Builds the embedded migrator. sqlx holds a PostgreSQL advisory lock while migrating, so
@@ -152,10 +154,9 @@ impl PgStore {
             .connect_with(options.clone())
             .await
             .map_err(map_err)?;
-        Ok(Self {
-            read,
-            writer: Writer::spawn(WriteConn { conn, options }),
-        })
+        let writer = Writer::spawn(WriteConn { conn, options });
+        let audit = audit::batcher(writer.clone());
+        Ok(Self { read, writer, audit })
     }
 
     /// Closes the read pool. The writer ends once every handle to it is dropped.

@@ -39,32 +39,36 @@ fn user(row: &PgRow) -> StoreResult<StaffUser> {
     })
 }
 
-fn session(row: &PgRow) -> StoreResult<AuthSession> {
-    let s = |c: &str| row.try_get::<String, _>(c).map_err(map_err);
-    let id = |c: &str| row.try_get::<Uuid, _>(c).map_err(map_err);
+/// A session from columns named with prefix `p` (the joined lookup aliases them `s_…`).
+fn session(row: &PgRow, p: &str) -> StoreResult<AuthSession> {
+    let c = |name: &str| format!("{p}{name}");
+    let s = |name: &str| row.try_get::<String, _>(c(name).as_str()).map_err(map_err);
+    let id = |name: &str| row.try_get::<Uuid, _>(c(name).as_str()).map_err(map_err);
     Ok(AuthSession {
         id: SessionId(id("id")?),
         user_id: UserId(id("user_id")?),
         token_hash: s("token_hash")?,
         csrf_token: s("csrf_token")?,
-        created_at: get_ts(row, "created_at")?,
-        last_seen_at: get_ts(row, "last_seen_at")?,
-        expires_at: get_ts(row, "expires_at")?,
-        revoked_at: get_opt_ts(row, "revoked_at")?,
+        created_at: get_ts(row, &c("created_at"))?,
+        last_seen_at: get_ts(row, &c("last_seen_at"))?,
+        expires_at: get_ts(row, &c("expires_at"))?,
+        revoked_at: get_opt_ts(row, &c("revoked_at"))?,
     })
 }
 
-fn token(row: &PgRow) -> StoreResult<ApiToken> {
-    let s = |c: &str| row.try_get::<String, _>(c).map_err(map_err);
-    let id = |c: &str| row.try_get::<Uuid, _>(c).map_err(map_err);
+/// A token from columns named with prefix `p` (the joined lookup aliases them `t_…`).
+fn token(row: &PgRow, p: &str) -> StoreResult<ApiToken> {
+    let c = |name: &str| format!("{p}{name}");
+    let s = |name: &str| row.try_get::<String, _>(c(name).as_str()).map_err(map_err);
+    let id = |name: &str| row.try_get::<Uuid, _>(c(name).as_str()).map_err(map_err);
     Ok(ApiToken {
         id: TokenId(id("id")?),
         user_id: UserId(id("user_id")?),
         label: s("label")?,
         token_hash: s("token_hash")?,
-        created_at: get_ts(row, "created_at")?,
-        last_used_at: get_opt_ts(row, "last_used_at")?,
-        revoked_at: get_opt_ts(row, "revoked_at")?,
+        created_at: get_ts(row, &c("created_at"))?,
+        last_used_at: get_opt_ts(row, &c("last_used_at"))?,
+        revoked_at: get_opt_ts(row, &c("revoked_at"))?,
     })
 }
 
@@ -250,13 +254,13 @@ impl AuthStore for PgStore {
             .await
     }
 
-    async fn session_by_token_hash(&self, token_hash: &str) -> StoreResult<Option<AuthSession>> {
-        let row = sqlx::query("SELECT * FROM auth_sessions WHERE token_hash = $1")
+    async fn session_by_token_hash(&self, token_hash: &str) -> StoreResult<Option<(AuthSession, StaffUser)>> {
+        let row = sqlx::query("SELECT u.*, s.id AS s_id, s.user_id AS s_user_id, s.token_hash AS s_token_hash, s.csrf_token AS s_csrf_token, s.created_at AS s_created_at, s.last_seen_at AS s_last_seen_at, s.expires_at AS s_expires_at, s.revoked_at AS s_revoked_at FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1")
             .bind(token_hash)
             .fetch_optional(&self.read)
             .await
             .map_err(map_err)?;
-        row.as_ref().map(session).transpose()
+        row.as_ref().map(|r| Ok((session(r, "s_")?, user(r)?))).transpose()
     }
 
     async fn touch_session(&self, id: SessionId, at: Timestamp) -> StoreResult<()> {
@@ -336,13 +340,13 @@ impl AuthStore for PgStore {
             .await
     }
 
-    async fn token_by_hash(&self, token_hash: &str) -> StoreResult<Option<ApiToken>> {
-        let row = sqlx::query("SELECT * FROM api_tokens WHERE token_hash = $1")
+    async fn token_by_hash(&self, token_hash: &str) -> StoreResult<Option<(ApiToken, StaffUser)>> {
+        let row = sqlx::query("SELECT u.*, t.id AS t_id, t.user_id AS t_user_id, t.label AS t_label, t.token_hash AS t_token_hash, t.created_at AS t_created_at, t.last_used_at AS t_last_used_at, t.revoked_at AS t_revoked_at FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1")
             .bind(token_hash)
             .fetch_optional(&self.read)
             .await
             .map_err(map_err)?;
-        row.as_ref().map(token).transpose()
+        row.as_ref().map(|r| Ok((token(r, "t_")?, user(r)?))).transpose()
     }
 
     async fn touch_token(&self, id: TokenId, at: Timestamp) -> StoreResult<()> {
@@ -381,6 +385,6 @@ impl AuthStore for PgStore {
         .fetch_all(&self.read)
         .await
         .map_err(map_err)?;
-        rows.iter().map(token).collect()
+        rows.iter().map(|r| token(r, "")).collect()
     }
 }

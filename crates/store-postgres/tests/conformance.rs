@@ -2,6 +2,8 @@
 //!
 //! Needs `KETACLINIC_TEST_POSTGRES_URL`; see `common` for the skip and require rules.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests: a failed step should stop the test loudly")]
+
 mod common;
 
 use std::sync::Arc;

@@ -13,6 +13,8 @@
 //! TIMESTAMPTZ vs INTEGER microseconds, BOOLEAN vs INTEGER with a CHECK) and the conformance
 //! suite covers their behaviour.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests: a failed step should stop the test loudly")]
+
 mod common;
 
 use std::collections::BTreeSet;

@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use futures::future::BoxFuture;
+use ketaclinic_store::audit_batch::AuditBatcher;
 use ketaclinic_store::group_commit::{TxConnection, Writer};
 use ketaclinic_store::{HealthStore, PoolStats, StoreError, StoreResult};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
@@ -32,18 +33,40 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "foundation", include_str!(".
 /// Readers in the pool; SQLite reads scale with cores, and this machine class has few.
 const READ_CONNECTIONS: u32 = 8;
 
-/// The write connection, driven by the group-commit writer.
+/// The write connection, driven by the group-commit writer, with the audit chain head cached
+/// so appending an event does not first have to look the head up.
 #[derive(Debug)]
-pub struct WriteConn(SqliteConnection);
+pub struct WriteConn {
+    conn: SqliteConnection,
+    /// `(seq, hash)` of the last audit row, when known to be current.
+    head: Option<(u64, String)>,
+    /// SQLite's `data_version` when this connection last looked: it changes when *another*
+    /// connection (e.g. `ketaclinic user add` beside a running server) commits, which makes the
+    /// cached head stale.
+    data_version: Option<i64>,
+}
 
 impl TxConnection for WriteConn {
     fn begin(&mut self) -> BoxFuture<'_, StoreResult<()>> {
-        // IMMEDIATE takes the write lock up front, so a batch never fails half-way on a lock.
-        self.control("BEGIN IMMEDIATE")
+        Box::pin(async move {
+            // IMMEDIATE takes the write lock up front, so a batch never fails half-way on a lock
+            // and no other writer can commit until this batch ends.
+            sqlx::query("BEGIN IMMEDIATE").execute(&mut self.conn).await.map_err(map_err)?;
+            let version: i64 = sqlx::query_scalar("PRAGMA data_version").fetch_one(&mut self.conn).await.map_err(map_err)?;
+            if self.data_version != Some(version) {
+                self.head = None;
+                self.data_version = Some(version);
+            }
+            Ok(())
+        })
     }
 
     fn control(&mut self, sql: &'static str) -> BoxFuture<'_, StoreResult<()>> {
-        Box::pin(async move { sqlx::query(sql).execute(&mut self.0).await.map(|_| ()).map_err(map_err) })
+        Box::pin(async move { sqlx::query(sql).execute(&mut self.conn).await.map(|_| ()).map_err(map_err) })
+    }
+
+    fn rolled_back(&mut self) {
+        self.head = None;
     }
 }
 
@@ -52,6 +75,7 @@ impl TxConnection for WriteConn {
 pub struct SqliteStore {
     read: SqlitePool,
     writer: Writer<WriteConn>,
+    audit: AuditBatcher,
 }
 
 /// The connection settings every connection shares.
@@ -88,7 +112,9 @@ impl SqliteStore {
             .connect_with(opts)
             .await
             .map_err(map_err)?;
-        Ok(Self { read, writer: Writer::spawn(WriteConn(write)) })
+        let writer = Writer::spawn(WriteConn { conn: write, head: None, data_version: None });
+        let audit = audit::batcher(writer.clone());
+        Ok(Self { read, writer, audit })
     }
 
     /// Parses `sqlite://PATH` (or `sqlite:PATH`) into a path.

@@ -97,12 +97,12 @@ impl PatientStore for SqliteStore {
                 Box::pin(async move {
                     let mrn = match new.mrn {
                         Some(mrn) => mrn,
-                        None => next_mrn(&mut c.0, &prefix).await?,
+                        None => next_mrn(&mut c.conn, &prefix).await?,
                     };
                     let p = Patient { id: new.id, mrn, details: new.details, status: RecordStatus::Active, version: Version::FIRST, created_at: new.at, updated_at: new.at };
-                    write_current(&mut c.0, &p, true).await?;
-                    insert_version(&mut c.0, &PatientVersion::of(&p, new.author, None)).await?;
-                    append(&mut c.0, vec![audit]).await?;
+                    write_current(&mut c.conn, &p, true).await?;
+                    insert_version(&mut c.conn, &PatientVersion::of(&p, new.author, None)).await?;
+                    append(c, vec![audit]).await?;
                     Ok(p)
                 })
             })
@@ -141,15 +141,15 @@ impl PatientStore for SqliteStore {
         self.writer
             .write(move |c: &mut WriteConn| {
                 Box::pin(async move {
-                    let current: Option<i64> = sqlx::query_scalar("SELECT version FROM patients WHERE id = ?").bind(p.id.to_string()).fetch_optional(&mut c.0).await.map_err(map_err)?;
+                    let current: Option<i64> = sqlx::query_scalar("SELECT version FROM patients WHERE id = ?").bind(p.id.to_string()).fetch_optional(&mut c.conn).await.map_err(map_err)?;
                     match current {
                         None => return Err(StoreError::NotFound),
                         Some(n) if n != i64::from(expected.0) => return Err(StoreError::Conflict(format!("the record is at version {n}, not {}", expected.0))),
                         Some(_) => {}
                     }
-                    write_current(&mut c.0, &p, false).await?;
-                    insert_version(&mut c.0, &v).await?;
-                    append(&mut c.0, vec![audit]).await
+                    write_current(&mut c.conn, &p, false).await?;
+                    insert_version(&mut c.conn, &v).await?;
+                    append(c, vec![audit]).await
                 })
             })
             .await

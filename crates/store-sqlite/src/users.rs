@@ -31,9 +31,10 @@ fn user(row: &SqliteRow) -> StoreResult<StaffUser> {
     })
 }
 
-fn session(row: &SqliteRow) -> StoreResult<AuthSession> {
-    let s = |c: &str| row.try_get::<String, _>(c).map_err(map_err);
-    let i = |c: &str| row.try_get::<i64, _>(c).map_err(map_err);
+/// A session from columns named with prefix `p` (the joined lookup aliases them `s_…`).
+fn session(row: &SqliteRow, p: &str) -> StoreResult<AuthSession> {
+    let s = |c: &str| row.try_get::<String, _>(format!("{p}{c}").as_str()).map_err(map_err);
+    let i = |c: &str| row.try_get::<i64, _>(format!("{p}{c}").as_str()).map_err(map_err);
     Ok(AuthSession {
         id: SessionId(uuid(&s("id")?)?),
         user_id: UserId(uuid(&s("user_id")?)?),
@@ -42,20 +43,22 @@ fn session(row: &SqliteRow) -> StoreResult<AuthSession> {
         created_at: from_us(i("created_at")?)?,
         last_seen_at: from_us(i("last_seen_at")?)?,
         expires_at: from_us(i("expires_at")?)?,
-        revoked_at: opt_from_us(row.try_get("revoked_at").map_err(map_err)?)?,
+        revoked_at: opt_from_us(row.try_get(format!("{p}revoked_at").as_str()).map_err(map_err)?)?,
     })
 }
 
-fn token(row: &SqliteRow) -> StoreResult<ApiToken> {
-    let s = |c: &str| row.try_get::<String, _>(c).map_err(map_err);
+/// A token from columns named with prefix `p` (the joined lookup aliases them `t_…`).
+fn token(row: &SqliteRow, p: &str) -> StoreResult<ApiToken> {
+    let s = |c: &str| row.try_get::<String, _>(format!("{p}{c}").as_str()).map_err(map_err);
+    let o = |c: &str| row.try_get::<Option<i64>, _>(format!("{p}{c}").as_str()).map_err(map_err);
     Ok(ApiToken {
         id: TokenId(uuid(&s("id")?)?),
         user_id: UserId(uuid(&s("user_id")?)?),
         label: s("label")?,
         token_hash: s("token_hash")?,
-        created_at: from_us(row.try_get("created_at").map_err(map_err)?)?,
-        last_used_at: opt_from_us(row.try_get("last_used_at").map_err(map_err)?)?,
-        revoked_at: opt_from_us(row.try_get("revoked_at").map_err(map_err)?)?,
+        created_at: from_us(row.try_get(format!("{p}created_at").as_str()).map_err(map_err)?)?,
+        last_used_at: opt_from_us(o("last_used_at")?)?,
+        revoked_at: opt_from_us(o("revoked_at")?)?,
     })
 }
 
@@ -85,10 +88,10 @@ impl UserStore for SqliteStore {
                     .bind(u.locked_until.map(to_us))
                     .bind(to_us(u.created_at))
                     .bind(to_us(u.password_changed_at))
-                    .execute(&mut c.0)
+                    .execute(&mut c.conn)
                     .await
                     .map_err(map_err)?;
-                    append(&mut c.0, vec![audit]).await
+                    append(c, vec![audit]).await
                 })
             })
             .await
@@ -117,11 +120,11 @@ impl UserStore for SqliteStore {
                         .bind(i64::from(failed_logins))
                         .bind(locked_until.map(to_us))
                         .bind(id.to_string())
-                        .execute(&mut c.0)
+                        .execute(&mut c.conn)
                         .await
                         .map_err(map_err)?;
                     one_row(r.rows_affected())?;
-                    append(&mut c.0, vec![audit]).await
+                    append(c, vec![audit]).await
                 })
             })
             .await
@@ -131,17 +134,17 @@ impl UserStore for SqliteStore {
         self.writer
             .write(move |c: &mut WriteConn| {
                 Box::pin(async move {
-                    let r = sqlx::query("UPDATE users SET disabled = ? WHERE id = ?").bind(i64::from(disabled)).bind(id.to_string()).execute(&mut c.0).await.map_err(map_err)?;
+                    let r = sqlx::query("UPDATE users SET disabled = ? WHERE id = ?").bind(i64::from(disabled)).bind(id.to_string()).execute(&mut c.conn).await.map_err(map_err)?;
                     one_row(r.rows_affected())?;
                     if disabled {
                         for sql in [
                             "UPDATE auth_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
                             "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
                         ] {
-                            sqlx::query(sql).bind(to_us(at)).bind(id.to_string()).execute(&mut c.0).await.map_err(map_err)?;
+                            sqlx::query(sql).bind(to_us(at)).bind(id.to_string()).execute(&mut c.conn).await.map_err(map_err)?;
                         }
                     }
-                    append(&mut c.0, vec![audit]).await
+                    append(c, vec![audit]).await
                 })
             })
             .await
@@ -156,7 +159,7 @@ impl UserStore for SqliteStore {
                         .bind(&hash)
                         .bind(to_us(at))
                         .bind(id.to_string())
-                        .execute(&mut c.0)
+                        .execute(&mut c.conn)
                         .await
                         .map_err(map_err)?;
                     one_row(r.rows_affected())?;
@@ -164,10 +167,10 @@ impl UserStore for SqliteStore {
                         .bind(to_us(at))
                         .bind(id.to_string())
                         .bind(keep.map(|k| k.to_string()))
-                        .execute(&mut c.0)
+                        .execute(&mut c.conn)
                         .await
                         .map_err(map_err)?;
-                    append(&mut c.0, vec![audit]).await
+                    append(c, vec![audit]).await
                 })
             })
             .await
@@ -192,26 +195,26 @@ impl AuthStore for SqliteStore {
                     .bind(to_us(s.last_seen_at))
                     .bind(to_us(s.expires_at))
                     .bind(s.revoked_at.map(to_us))
-                    .execute(&mut c.0)
+                    .execute(&mut c.conn)
                     .await
                     .map_err(map_err)?;
-                    sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?").bind(s.user_id.to_string()).execute(&mut c.0).await.map_err(map_err)?;
-                    append(&mut c.0, vec![audit]).await
+                    sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?").bind(s.user_id.to_string()).execute(&mut c.conn).await.map_err(map_err)?;
+                    append(c, vec![audit]).await
                 })
             })
             .await
     }
 
-    async fn session_by_token_hash(&self, token_hash: &str) -> StoreResult<Option<AuthSession>> {
-        let row = sqlx::query("SELECT * FROM auth_sessions WHERE token_hash = ?").bind(token_hash).fetch_optional(&self.read).await.map_err(map_err)?;
-        row.as_ref().map(session).transpose()
+    async fn session_by_token_hash(&self, token_hash: &str) -> StoreResult<Option<(AuthSession, StaffUser)>> {
+        let row = sqlx::query("SELECT u.*, s.id AS s_id, s.user_id AS s_user_id, s.token_hash AS s_token_hash, s.csrf_token AS s_csrf_token, s.created_at AS s_created_at, s.last_seen_at AS s_last_seen_at, s.expires_at AS s_expires_at, s.revoked_at AS s_revoked_at FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?").bind(token_hash).fetch_optional(&self.read).await.map_err(map_err)?;
+        row.as_ref().map(|r| Ok((session(r, "s_")?, user(r)?))).transpose()
     }
 
     async fn touch_session(&self, id: SessionId, at: Timestamp) -> StoreResult<()> {
         self.writer
             .write(move |c: &mut WriteConn| {
                 Box::pin(async move {
-                    sqlx::query("UPDATE auth_sessions SET last_seen_at = MAX(last_seen_at, ?) WHERE id = ?").bind(to_us(at)).bind(id.to_string()).execute(&mut c.0).await.map_err(map_err)?;
+                    sqlx::query("UPDATE auth_sessions SET last_seen_at = MAX(last_seen_at, ?) WHERE id = ?").bind(to_us(at)).bind(id.to_string()).execute(&mut c.conn).await.map_err(map_err)?;
                     Ok(())
                 })
             })
@@ -222,8 +225,8 @@ impl AuthStore for SqliteStore {
         self.writer
             .write(move |c: &mut WriteConn| {
                 Box::pin(async move {
-                    sqlx::query("UPDATE auth_sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").bind(to_us(at)).bind(id.to_string()).execute(&mut c.0).await.map_err(map_err)?;
-                    append(&mut c.0, vec![audit]).await
+                    sqlx::query("UPDATE auth_sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").bind(to_us(at)).bind(id.to_string()).execute(&mut c.conn).await.map_err(map_err)?;
+                    append(c, vec![audit]).await
                 })
             })
             .await
@@ -236,10 +239,10 @@ impl AuthStore for SqliteStore {
                     let r = sqlx::query("UPDATE auth_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")
                         .bind(to_us(at))
                         .bind(user.to_string())
-                        .execute(&mut c.0)
+                        .execute(&mut c.conn)
                         .await
                         .map_err(map_err)?;
-                    append(&mut c.0, vec![audit]).await?;
+                    append(c, vec![audit]).await?;
                     Ok(r.rows_affected())
                 })
             })
@@ -259,25 +262,25 @@ impl AuthStore for SqliteStore {
                         .bind(to_us(t.created_at))
                         .bind(t.last_used_at.map(to_us))
                         .bind(t.revoked_at.map(to_us))
-                        .execute(&mut c.0)
+                        .execute(&mut c.conn)
                         .await
                         .map_err(map_err)?;
-                    append(&mut c.0, vec![audit]).await
+                    append(c, vec![audit]).await
                 })
             })
             .await
     }
 
-    async fn token_by_hash(&self, token_hash: &str) -> StoreResult<Option<ApiToken>> {
-        let row = sqlx::query("SELECT * FROM api_tokens WHERE token_hash = ?").bind(token_hash).fetch_optional(&self.read).await.map_err(map_err)?;
-        row.as_ref().map(token).transpose()
+    async fn token_by_hash(&self, token_hash: &str) -> StoreResult<Option<(ApiToken, StaffUser)>> {
+        let row = sqlx::query("SELECT u.*, t.id AS t_id, t.user_id AS t_user_id, t.label AS t_label, t.token_hash AS t_token_hash, t.created_at AS t_created_at, t.last_used_at AS t_last_used_at, t.revoked_at AS t_revoked_at FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?").bind(token_hash).fetch_optional(&self.read).await.map_err(map_err)?;
+        row.as_ref().map(|r| Ok((token(r, "t_")?, user(r)?))).transpose()
     }
 
     async fn touch_token(&self, id: TokenId, at: Timestamp) -> StoreResult<()> {
         self.writer
             .write(move |c: &mut WriteConn| {
                 Box::pin(async move {
-                    sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?").bind(to_us(at)).bind(id.to_string()).execute(&mut c.0).await.map_err(map_err)?;
+                    sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?").bind(to_us(at)).bind(id.to_string()).execute(&mut c.conn).await.map_err(map_err)?;
                     Ok(())
                 })
             })
@@ -288,9 +291,9 @@ impl AuthStore for SqliteStore {
         self.writer
             .write(move |c: &mut WriteConn| {
                 Box::pin(async move {
-                    let r = sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").bind(to_us(at)).bind(id.to_string()).execute(&mut c.0).await.map_err(map_err)?;
+                    let r = sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").bind(to_us(at)).bind(id.to_string()).execute(&mut c.conn).await.map_err(map_err)?;
                     one_row(r.rows_affected())?;
-                    append(&mut c.0, vec![audit]).await
+                    append(c, vec![audit]).await
                 })
             })
             .await
@@ -298,6 +301,6 @@ impl AuthStore for SqliteStore {
 
     async fn list_tokens(&self, user: UserId) -> StoreResult<Vec<ApiToken>> {
         let rows = sqlx::query("SELECT * FROM api_tokens WHERE user_id = ? ORDER BY created_at DESC, id DESC").bind(user.to_string()).fetch_all(&self.read).await.map_err(map_err)?;
-        rows.iter().map(token).collect()
+        rows.iter().map(|r| token(r, "")).collect()
     }
 }

@@ -1,5 +1,7 @@
 //! The storage conformance suite on SQLite (a fresh temporary database file per test).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests: a failed step should stop the test loudly")]
+
 use std::sync::Arc;
 
 use ketaclinic_store::Storage;

@@ -163,7 +163,7 @@ pub async fn login_failures_and_disable(store: Store) {
     store.set_user_disabled(u.id, true, ts(3), event(AuditAction::UserDisabled, Some(u.id), None, ts(3))).await.expect_ok();
     let disabled = store.user_by_id(u.id).await.expect_ok().unwrap_or_else(|| fail("user"));
     assert!(disabled.disabled);
-    let revoked = store.session_by_token_hash("hash-d").await.expect_ok().and_then(|s| s.revoked_at);
+    let revoked = store.session_by_token_hash("hash-d").await.expect_ok().and_then(|(s, _)| s.revoked_at);
     assert_eq!(revoked, Some(ts(3)), "disabling revokes sessions");
     assert_eq!(verify_chain(&store).await, 4);
 }
@@ -188,12 +188,12 @@ pub async fn sessions_and_revocation(store: Store) {
     for s in [&s1, &s2] {
         store.insert_session(s, event(AuditAction::LoginSucceeded, Some(u.id), None, ts(2))).await.expect_ok();
     }
-    assert_eq!(store.session_by_token_hash("hash-1").await.expect_ok(), Some(s1.clone()));
+    assert_eq!(store.session_by_token_hash("hash-1").await.expect_ok(), Some((s1.clone(), u.clone())), "the session comes with its account");
     store.touch_session(s1.id, ts(60)).await.expect_ok();
-    let touched = store.session_by_token_hash("hash-1").await.expect_ok().map(|s| s.last_seen_at);
+    let touched = store.session_by_token_hash("hash-1").await.expect_ok().map(|(s, _)| s.last_seen_at);
     assert_eq!(touched, Some(ts(60)));
     store.revoke_session(s1.id, ts(70), event(AuditAction::Logout, Some(u.id), None, ts(70))).await.expect_ok();
-    assert_eq!(store.session_by_token_hash("hash-1").await.expect_ok().and_then(|s| s.revoked_at), Some(ts(70)));
+    assert_eq!(store.session_by_token_hash("hash-1").await.expect_ok().and_then(|(s, _)| s.revoked_at), Some(ts(70)));
     let n = store.revoke_user_sessions(u.id, ts(80), event(AuditAction::SessionsRevoked, Some(u.id), None, ts(80))).await.expect_ok();
     assert_eq!(n, 1, "only the live session is revoked");
     store.set_password_hash(u.id, "new-hash", ts(90), None, event(AuditAction::PasswordChanged, Some(u.id), None, ts(90))).await.expect_ok();
@@ -206,7 +206,7 @@ pub async fn tokens_and_revocation(store: Store) {
     let u = admin(&store).await;
     let token = ApiToken { id: TokenId(id()), user_id: u.id, label: "monitor gateway".to_owned(), token_hash: "tok-hash".to_owned(), created_at: ts(5), last_used_at: None, revoked_at: None };
     store.insert_token(&token, event(AuditAction::TokenCreated, Some(u.id), None, ts(5))).await.expect_ok();
-    assert_eq!(store.token_by_hash("tok-hash").await.expect_ok(), Some(token.clone()));
+    assert_eq!(store.token_by_hash("tok-hash").await.expect_ok(), Some((token.clone(), u.clone())), "the token comes with its account");
     store.touch_token(token.id, ts(6)).await.expect_ok();
     store.revoke_token(token.id, ts(7), event(AuditAction::TokenRevoked, Some(u.id), None, ts(7))).await.expect_ok();
     let listed = store.list_tokens(u.id).await.expect_ok();

@@ -26,6 +26,9 @@ pub trait TxConnection: Send + 'static {
     fn begin(&mut self) -> BoxFuture<'_, StoreResult<()>>;
     /// Runs one control statement (`SAVEPOINT`, `RELEASE`, `ROLLBACK TO`, `COMMIT`, `ROLLBACK`).
     fn control(&mut self, sql: &'static str) -> BoxFuture<'_, StoreResult<()>>;
+    /// Called after work was rolled back, so the connection can drop anything it cached about
+    /// the database (e.g. the audit chain head).
+    fn rolled_back(&mut self) {}
 }
 
 /// What a finished job does once the batch's fate is known.
@@ -110,6 +113,7 @@ async fn run<C: TxConnection>(mut conn: C, mut rx: mpsc::Receiver<JobFn<C>>) {
         };
         if outcome.is_err() {
             let _ = conn.control("ROLLBACK").await;
+            conn.rolled_back();
         }
         for completion in completions {
             completion(outcome.clone());
@@ -119,5 +123,6 @@ async fn run<C: TxConnection>(mut conn: C, mut rx: mpsc::Receiver<JobFn<C>>) {
 
 async fn rollback_to<C: TxConnection>(conn: &mut C) -> StoreResult<()> {
     conn.control("ROLLBACK TO job").await?;
+    conn.rolled_back();
     conn.control("RELEASE job").await
 }

@@ -10,6 +10,7 @@
 //! acknowledged only after that transaction commits, so many writes share one fsync without an
 //! acknowledged write ever being lost.
 
+pub mod audit_batch;
 pub mod conformance;
 pub mod error;
 pub mod group_commit;

@@ -33,14 +33,17 @@ pub trait UserStore: Send + Sync {
 pub trait AuthStore: Send + Sync {
     /// Stores a new session after a successful login and clears the user's failure count.
     async fn insert_session(&self, session: &AuthSession, audit: AuditEvent) -> StoreResult<()>;
-    async fn session_by_token_hash(&self, token_hash: &str) -> StoreResult<Option<AuthSession>>;
+    /// The session with this token hash and its account, in one read (this runs on every
+    /// browser request).
+    async fn session_by_token_hash(&self, token_hash: &str) -> StoreResult<Option<(AuthSession, StaffUser)>>;
     /// Moves the idle clock of a session forward.
     async fn touch_session(&self, id: SessionId, at: Timestamp) -> StoreResult<()>;
     async fn revoke_session(&self, id: SessionId, at: Timestamp, audit: AuditEvent) -> StoreResult<()>;
     /// Revokes every live session of a user; returns how many.
     async fn revoke_user_sessions(&self, user: UserId, at: Timestamp, audit: AuditEvent) -> StoreResult<u64>;
     async fn insert_token(&self, token: &ApiToken, audit: AuditEvent) -> StoreResult<()>;
-    async fn token_by_hash(&self, token_hash: &str) -> StoreResult<Option<ApiToken>>;
+    /// The token with this hash and its account, in one read (this runs on every API request).
+    async fn token_by_hash(&self, token_hash: &str) -> StoreResult<Option<(ApiToken, StaffUser)>>;
     async fn touch_token(&self, id: TokenId, at: Timestamp) -> StoreResult<()>;
     /// `NotFound` when no live token has that id.
     async fn revoke_token(&self, id: TokenId, at: Timestamp, audit: AuditEvent) -> StoreResult<()>;

@@ -1,6 +1,8 @@
 //! Authentication and session security: lockout, rate limit, CSRF, cookie flags, expiry,
 //! token revocation, disabled accounts, password change.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests: a failed step should stop the test loudly")]
+
 mod common;
 
 use axum::http::{header, Method, StatusCode};

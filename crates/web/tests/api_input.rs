@@ -1,5 +1,7 @@
 //! Bad input gets a precise problem+json answer and writes nothing.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests: a failed step should stop the test loudly")]
+
 mod common;
 
 use axum::body::Body;

@@ -1,6 +1,8 @@
 //! Patients through the API: registration, MRNs, search and paging, versioned corrections,
 //! entered-in-error, and the audit trail each access leaves.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests: a failed step should stop the test loudly")]
+
 mod common;
 
 use axum::http::{header, Method, StatusCode};

@@ -1,5 +1,7 @@
 //! The OpenAPI document is part of the contract: a snapshot shows every change in review.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests: a failed step should stop the test loudly")]
+
 mod common;
 
 use axum::http::{Method, StatusCode};

@@ -3,6 +3,8 @@
 //! denial) and nothing else written; a role with it is not refused (checked on reads; the
 //! writes' success paths have their own tests).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests: a failed step should stop the test loudly")]
+
 mod common;
 
 use axum::http::{header, Method, StatusCode};
