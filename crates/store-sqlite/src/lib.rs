@@ -31,7 +31,7 @@ pub use convert::map_err;
 pub const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "foundation", include_str!("../migrations/0001_foundation.sql"))];
 
 /// Readers in the pool; SQLite reads scale with cores, and this machine class has few.
-const READ_CONNECTIONS: u32 = 8;
+const READ_CONNECTIONS: u32 = 4;
 
 /// The write connection, driven by the group-commit writer, with the audit chain head cached
 /// so appending an event does not first have to look the head up.

@@ -28,7 +28,7 @@ macro_rules! conformance_suite {
             sessions_and_revocation, tokens_and_revocation, patients_get_generated_mrns,
             given_mrn_must_be_unique, failed_write_leaves_no_audit, patient_search_and_paging,
             patient_versions_and_conflicts, audit_chain_is_contiguous_under_concurrency,
-            audit_filters, timestamps_keep_microseconds);
+            audit_filters, timestamps_keep_microseconds, concurrent_failures_roll_back_alone);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(
@@ -340,6 +340,33 @@ pub async fn timestamps_keep_microseconds(store: Store) {
     store.append_audit(vec![event(AuditAction::LoginFailed, None, None, at)]).await.expect_ok();
     let rows = store.audit_chain_page(0, 1).await.expect_ok();
     assert_eq!(rows.first().map(|r| r.event.at), Some(at));
+}
+
+/// Writes that share a group commit fail alone: a conflicting insert rolls back to its own
+/// savepoint and leaves no audit row, while its neighbours in the batch commit.
+pub async fn concurrent_failures_roll_back_alone(store: Store) {
+    let mut tasks = Vec::new();
+    for n in 0..60 {
+        let s = store.clone();
+        tasks.push(tokio::spawn(async move {
+            // Every third account reuses an e-mail another task also inserts.
+            let email = if n % 3 == 0 { "shared@example.org".to_owned() } else { format!("user{n}@example.org") };
+            let u = user(&email, Role::Nurse);
+            s.insert_user(&u, event(AuditAction::UserCreated, None, None, ts(n))).await
+        }));
+    }
+    let mut ok = 0;
+    let mut conflicts = 0;
+    for t in tasks {
+        match t.await {
+            Ok(Ok(())) => ok += 1,
+            Ok(Err(StoreError::Conflict(_))) => conflicts += 1,
+            other => fail(&format!("unexpected outcome {other:?}")),
+        }
+    }
+    assert_eq!((ok, conflicts), (41, 19), "40 unique e-mails and the first of the shared one succeed");
+    assert_eq!(store.list_users().await.expect_ok().len(), 41);
+    assert_eq!(verify_chain(&store).await, 41, "one audit row per committed insert, none for the refused ones");
 }
 
 /// `expect` for store results that names the error (the workspace denies `expect_used`).
