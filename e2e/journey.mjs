@@ -45,9 +45,9 @@ try {
   await page.selectOption('select[name=sex]', 'female');
   await page.fill('input[name=phone]', '+1 555 010 0199');
   await snap(page, 'register-patient');
-  await Promise.all([page.waitForURL(/\/patients\/[0-9a-f-]{36}$/), page.click('form[action="/patients"] button[type=submit]')]);
-  const patientUrl = page.url();
-  const patientId = patientUrl.split('/').pop();
+  await Promise.all([page.waitForURL(/\/patients\/[0-9a-f-]{36}(\?.*)?$/), page.click('form[action="/patients"] button[type=submit]')]);
+  const patientId = new URL(page.url()).pathname.split('/').pop();
+  const patientUrl = `${base}/patients/${patientId}`;
   assert.match(await page.textContent('main'), new RegExp(family));
   await snap(page, 'patient-page');
 
