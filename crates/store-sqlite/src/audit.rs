@@ -7,10 +7,12 @@ use ketaclinic_domain::staff::Role;
 use ketaclinic_store::audit_batch::AuditBatcher;
 use ketaclinic_store::group_commit::Writer;
 use ketaclinic_store::{AuditFilter, AuditStore, StoreError, StoreResult};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use rusqlite::types::Value;
+use rusqlite::{params_from_iter, Row};
+use sqlx::{QueryBuilder, Sqlite};
 
 use crate::convert::{corrupt, from_us, map_err, to_i64, to_u64, to_us, uuid};
+use crate::read::{int, opt_text, text};
 use crate::{SqliteStore, WriteConn};
 
 /// Most rows in one INSERT (16 parameters each, well under SQLite's 32 766).
@@ -91,30 +93,28 @@ pub(crate) fn batcher(writer: Writer<WriteConn>) -> AuditBatcher {
     }))
 }
 
-fn record(row: &SqliteRow) -> StoreResult<AuditRecord> {
-    let get_s = |c: &str| row.try_get::<String, _>(c).map_err(map_err);
-    let get_o = |c: &str| row.try_get::<Option<String>, _>(c).map_err(map_err);
-    let role = get_o("actor_role")?.map(|r| Role::parse(&r).map_err(corrupt("actor_role"))).transpose()?;
-    let outcome = get_s("outcome")?;
+fn record(row: &Row<'_>) -> StoreResult<AuditRecord> {
+    let role = opt_text(row, "actor_role")?.map(|r| Role::parse(&r).map_err(corrupt("actor_role"))).transpose()?;
+    let outcome = text(row, "outcome")?;
     Ok(AuditRecord {
-        seq: to_u64(row.try_get("seq").map_err(map_err)?, "seq")?,
+        seq: to_u64(int(row, "seq")?, "seq")?,
         event: AuditEvent {
-            id: AuditEventId(uuid(&get_s("id")?)?),
-            at: from_us(row.try_get("at").map_err(map_err)?)?,
-            actor_id: get_o("actor_id")?.map(|s| uuid(&s).map(UserId)).transpose()?,
-            actor_label: get_s("actor_label")?,
+            id: AuditEventId(uuid(&text(row, "id")?)?),
+            at: from_us(int(row, "at")?)?,
+            actor_id: opt_text(row, "actor_id")?.map(|s| uuid(&s).map(UserId)).transpose()?,
+            actor_label: text(row, "actor_label")?,
             actor_role: role,
-            action: get_s("action")?,
-            resource_type: get_o("resource_type")?,
-            resource_id: get_o("resource_id")?,
-            patient_id: get_o("patient_id")?.map(|s| uuid(&s).map(PatientId)).transpose()?,
-            client_addr: get_o("client_addr")?,
-            user_agent: get_o("user_agent")?,
+            action: text(row, "action")?,
+            resource_type: opt_text(row, "resource_type")?,
+            resource_id: opt_text(row, "resource_id")?,
+            patient_id: opt_text(row, "patient_id")?.map(|s| uuid(&s).map(PatientId)).transpose()?,
+            client_addr: opt_text(row, "client_addr")?,
+            user_agent: opt_text(row, "user_agent")?,
             outcome: AuditOutcome::parse(&outcome).ok_or_else(|| StoreError::Corrupt(format!("outcome {outcome}")))?,
-            detail: get_o("detail")?,
+            detail: opt_text(row, "detail")?,
         },
-        prev_hash: get_s("prev_hash")?,
-        hash: get_s("hash")?,
+        prev_hash: text(row, "prev_hash")?,
+        hash: text(row, "hash")?,
     })
 }
 
@@ -125,37 +125,36 @@ impl AuditStore for SqliteStore {
     }
 
     async fn audit_page(&self, filter: &AuditFilter, before_seq: Option<u64>, limit: u32) -> StoreResult<Vec<AuditRecord>> {
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT * FROM audit_events WHERE 1 = 1");
+        let mut sql = String::from("SELECT * FROM audit_events WHERE 1 = 1");
+        let mut args: Vec<Value> = Vec::new();
+        let mut clause = |sql: &mut String, column: &str, op: &str, value: Value| {
+            args.push(value);
+            sql.push_str(&format!(" AND {column} {op} ?{}", args.len()));
+        };
         if let Some(seq) = before_seq {
-            q.push(" AND seq < ").push_bind(to_i64(seq)?);
+            clause(&mut sql, "seq", "<", Value::Integer(to_i64(seq)?));
         }
         if let Some(actor) = filter.actor_id {
-            q.push(" AND actor_id = ").push_bind(actor.to_string());
+            clause(&mut sql, "actor_id", "=", Value::Text(actor.to_string()));
         }
         if let Some(patient) = filter.patient_id {
-            q.push(" AND patient_id = ").push_bind(patient.to_string());
+            clause(&mut sql, "patient_id", "=", Value::Text(patient.to_string()));
         }
         if let Some(action) = &filter.action {
-            q.push(" AND action = ").push_bind(action.clone());
+            clause(&mut sql, "action", "=", Value::Text(action.clone()));
         }
         if let Some(from) = filter.from {
-            q.push(" AND at >= ").push_bind(to_us(from));
+            clause(&mut sql, "at", ">=", Value::Integer(to_us(from)));
         }
         if let Some(to) = filter.to {
-            q.push(" AND at < ").push_bind(to_us(to));
+            clause(&mut sql, "at", "<", Value::Integer(to_us(to)));
         }
-        q.push(" ORDER BY seq DESC LIMIT ").push_bind(i64::from(limit));
-        let rows = q.build().fetch_all(&self.read).await.map_err(map_err)?;
-        rows.iter().map(record).collect()
+        args.push(Value::Integer(i64::from(limit)));
+        sql.push_str(&format!(" ORDER BY seq DESC LIMIT ?{}", args.len()));
+        self.read.all(&sql, params_from_iter(args), record)
     }
 
     async fn audit_chain_page(&self, after_seq: u64, limit: u32) -> StoreResult<Vec<AuditRecord>> {
-        let rows = sqlx::query("SELECT * FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?")
-            .bind(to_i64(after_seq)?)
-            .bind(i64::from(limit))
-            .fetch_all(&self.read)
-            .await
-            .map_err(map_err)?;
-        rows.iter().map(record).collect()
+        self.read.all("SELECT * FROM audit_events WHERE seq > ?1 ORDER BY seq LIMIT ?2", [to_i64(after_seq)?, i64::from(limit)], record)
     }
 }

@@ -1,17 +1,20 @@
 //! SQLite adapter of the ketaclinic storage ports: the embedded default.
 //!
-//! One dedicated write connection runs the group-commit writer ([`ketaclinic_store::group_commit`]);
-//! a small pool of connections serves reads concurrently (WAL lets readers proceed while the
-//! writer commits). Every connection runs with `foreign_keys=ON`, a busy timeout and
+//! One dedicated write connection (sqlx) runs the group-commit writer
+//! ([`ketaclinic_store::group_commit`]) with WAL, `foreign_keys=ON`, a busy timeout and
 //! `synchronous=FULL`, so an acknowledged write survives `kill -9` and power loss; throughput
-//! comes from group commit, never from weakening durability.
+//! comes from group commit, never from weakening durability. Reads run on a small pool of
+//! rusqlite connections, inline on the calling task (see [`read`] for why), and WAL lets them
+//! proceed while the writer commits.
 
 mod audit;
 mod convert;
 mod patients;
+mod read;
 mod users;
 
 use std::path::Path;
+use std::sync::Arc;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -21,17 +24,15 @@ use ketaclinic_store::audit_batch::AuditBatcher;
 use ketaclinic_store::group_commit::{TxConnection, Writer};
 use ketaclinic_store::{HealthStore, PoolStats, StoreError, StoreResult};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, SqliteConnection, SqlSafeStr};
 
 pub use convert::map_err;
+use read::{rq, ReadPool};
 
 /// The migrations, embedded in the binary. The parity test in `store-postgres` compares this
 /// list with PostgreSQL's.
 pub const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "foundation", include_str!("../migrations/0001_foundation.sql"))];
-
-/// Readers in the pool; SQLite reads scale with cores, and this machine class has few.
-const READ_CONNECTIONS: u32 = 4;
 
 /// The write connection, driven by the group-commit writer, with the audit chain head cached
 /// so appending an event does not first have to look the head up.
@@ -73,7 +74,7 @@ impl TxConnection for WriteConn {
 /// The SQLite store.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    read: SqlitePool,
+    read: Arc<ReadPool>,
     writer: Writer<WriteConn>,
     audit: AuditBatcher,
 }
@@ -106,12 +107,7 @@ impl SqliteStore {
         let opts = options(path);
         let mut write = opts.connect().await.map_err(map_err)?;
         migrator().run(&mut write).await.map_err(|e| StoreError::Unavailable(format!("migration failed: {e}")))?;
-        let read = SqlitePoolOptions::new()
-            .max_connections(READ_CONNECTIONS)
-            .min_connections(1)
-            .connect_with(opts)
-            .await
-            .map_err(map_err)?;
+        let read = Arc::new(ReadPool::open(path)?);
         let writer = Writer::spawn(WriteConn { conn: write, head: None, data_version: None });
         let audit = audit::batcher(writer.clone());
         Ok(Self { read, writer, audit })
@@ -128,18 +124,13 @@ impl SqliteStore {
     /// server runs: it reads one snapshot.
     pub async fn backup_to(&self, dest: &Path) -> StoreResult<()> {
         let dest = dest.to_str().ok_or_else(|| StoreError::Unavailable("backup path is not UTF-8".to_owned()))?;
-        sqlx::query("VACUUM INTO ?").bind(dest).execute(&self.read).await.map(|_| ()).map_err(map_err)
+        self.read.with(|c| c.execute("VACUUM INTO ?1", [dest]).map(|_| ()).map_err(rq))
     }
 
     /// Runs `PRAGMA integrity_check`; `Ok` when SQLite answers `ok`.
     pub async fn integrity_check(&self) -> StoreResult<()> {
-        let answer: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&self.read).await.map_err(map_err)?;
+        let answer: String = self.read.with(|c| c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(rq))?;
         if answer == "ok" { Ok(()) } else { Err(StoreError::Corrupt(answer)) }
-    }
-
-    /// Closes the pool and waits for the writer's queue to drain.
-    pub async fn close(&self) {
-        self.read.close().await;
     }
 }
 
@@ -161,11 +152,12 @@ pub async fn check_file(path: &Path) -> StoreResult<()> {
 #[async_trait]
 impl HealthStore for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.read).await.map(|_| ()).map_err(map_err)
+        self.read.with(|c| c.query_row("SELECT 1", [], |_| Ok(())).map_err(rq))
     }
 
     fn pool_stats(&self) -> PoolStats {
-        PoolStats { size: self.read.size(), idle: u32::try_from(self.read.num_idle()).unwrap_or(u32::MAX) }
+        let idle = u32::try_from(self.read.idle()).unwrap_or(u32::MAX);
+        PoolStats { size: idle, idle }
     }
 
     fn backend(&self) -> &'static str {

@@ -8,11 +8,13 @@ use ketaclinic_domain::person::{BirthDate, Email, PersonName, Phone, Sex};
 use ketaclinic_domain::record::{ChangeReason, RecordStatus, Version};
 use ketaclinic_store::{NewPatient, PatientCursor, PatientQuery, PatientStore, StoreError, StoreResult};
 use serde::{Deserialize, Serialize};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use rusqlite::types::Value;
+use rusqlite::{params_from_iter, Row};
+use sqlx::SqliteConnection;
 
 use crate::audit::append;
 use crate::convert::{corrupt, from_us, map_err, to_u32, to_us, uuid};
+use crate::read::{int, opt_text, text};
 use crate::{SqliteStore, WriteConn};
 
 /// What a stored version holds besides its metadata.
@@ -23,43 +25,38 @@ struct VersionDocument {
     status: RecordStatus,
 }
 
-fn patient(row: &SqliteRow) -> StoreResult<Patient> {
-    let s = |c: &str| row.try_get::<String, _>(c).map_err(map_err);
-    let o = |c: &str| row.try_get::<Option<String>, _>(c).map_err(map_err);
-    let i = |c: &str| row.try_get::<i64, _>(c).map_err(map_err);
-    let birth: jiff::civil::Date = s("birth_date")?.parse().map_err(|e| StoreError::Corrupt(format!("birth_date: {e}")))?;
+fn patient(row: &Row<'_>) -> StoreResult<Patient> {
+    let birth: jiff::civil::Date = text(row, "birth_date")?.parse().map_err(|e| StoreError::Corrupt(format!("birth_date: {e}")))?;
     Ok(Patient {
-        id: PatientId(uuid(&s("id")?)?),
-        mrn: Mrn::parse(&s("mrn")?).map_err(corrupt("mrn"))?,
+        id: PatientId(uuid(&text(row, "id")?)?),
+        mrn: Mrn::parse(&text(row, "mrn")?).map_err(corrupt("mrn"))?,
         details: PatientDetails {
-            given_name: PersonName::parse(&s("given_name")?).map_err(corrupt("given_name"))?,
-            family_name: PersonName::parse(&s("family_name")?).map_err(corrupt("family_name"))?,
+            given_name: PersonName::parse(&text(row, "given_name")?).map_err(corrupt("given_name"))?,
+            family_name: PersonName::parse(&text(row, "family_name")?).map_err(corrupt("family_name"))?,
             // Stored dates were checked on the way in; re-check only the calendar range.
             birth_date: BirthDate::new(birth, birth).map_err(corrupt("birth_date"))?,
-            sex: Sex::parse(&s("sex")?).map_err(corrupt("sex"))?,
-            phone: o("phone")?.map(|p| Phone::parse(&p).map_err(corrupt("phone"))).transpose()?,
-            email: o("email")?.map(|e| Email::parse(&e).map_err(corrupt("email"))).transpose()?,
+            sex: Sex::parse(&text(row, "sex")?).map_err(corrupt("sex"))?,
+            phone: opt_text(row, "phone")?.map(|p| Phone::parse(&p).map_err(corrupt("phone"))).transpose()?,
+            email: opt_text(row, "email")?.map(|e| Email::parse(&e).map_err(corrupt("email"))).transpose()?,
         },
-        status: RecordStatus::parse(&s("status")?).map_err(corrupt("status"))?,
-        version: Version(to_u32(i("version")?, "version")?),
-        created_at: from_us(i("created_at")?)?,
-        updated_at: from_us(i("updated_at")?)?,
+        status: RecordStatus::parse(&text(row, "status")?).map_err(corrupt("status"))?,
+        version: Version(to_u32(int(row, "version")?, "version")?),
+        created_at: from_us(int(row, "created_at")?)?,
+        updated_at: from_us(int(row, "updated_at")?)?,
     })
 }
 
-fn version(row: &SqliteRow) -> StoreResult<PatientVersion> {
-    let doc: String = row.try_get("document").map_err(map_err)?;
-    let doc: VersionDocument = serde_json::from_str(&doc).map_err(|e| StoreError::Corrupt(format!("version document: {e}")))?;
-    let reason: Option<String> = row.try_get("reason").map_err(map_err)?;
+fn version(row: &Row<'_>) -> StoreResult<PatientVersion> {
+    let doc: VersionDocument = serde_json::from_str(&text(row, "document")?).map_err(|e| StoreError::Corrupt(format!("version document: {e}")))?;
     Ok(PatientVersion {
-        patient_id: PatientId(uuid(&row.try_get::<String, _>("patient_id").map_err(map_err)?)?),
-        version: Version(to_u32(row.try_get("version").map_err(map_err)?, "version")?),
+        patient_id: PatientId(uuid(&text(row, "patient_id")?)?),
+        version: Version(to_u32(int(row, "version")?, "version")?),
         mrn: doc.mrn,
         details: doc.details,
         status: doc.status,
-        recorded_at: from_us(row.try_get("recorded_at").map_err(map_err)?)?,
-        recorded_by: UserId(uuid(&row.try_get::<String, _>("recorded_by").map_err(map_err)?)?),
-        reason: reason.map(|r| ChangeReason::parse(&r).map_err(corrupt("reason"))).transpose()?,
+        recorded_at: from_us(int(row, "recorded_at")?)?,
+        recorded_by: UserId(uuid(&text(row, "recorded_by")?)?),
+        reason: opt_text(row, "reason")?.map(|r| ChangeReason::parse(&r).map_err(corrupt("reason"))).transpose()?,
     })
 }
 
@@ -110,30 +107,45 @@ impl PatientStore for SqliteStore {
     }
 
     async fn patient(&self, id: PatientId) -> StoreResult<Option<Patient>> {
-        let row = sqlx::query("SELECT * FROM patients WHERE id = ?").bind(id.to_string()).fetch_optional(&self.read).await.map_err(map_err)?;
-        row.as_ref().map(patient).transpose()
+        self.read.one("SELECT * FROM patients WHERE id = ?1", [id.to_string()], patient)
     }
 
     async fn search_patients(&self, query: &PatientQuery, after: Option<&PatientCursor>, limit: u32) -> StoreResult<Vec<Patient>> {
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT * FROM patients WHERE 1 = 1");
+        let mut sql = String::from("SELECT * FROM patients WHERE 1 = 1");
+        let mut args: Vec<Value> = Vec::new();
+        let mut bind = |sql: &mut String, value: Value| {
+            args.push(value);
+            sql.push_str(&format!("?{}", args.len()));
+        };
         if !query.include_entered_in_error {
-            q.push(" AND status = 'active'");
+            sql.push_str(" AND status = 'active'");
         }
         for word in &query.words {
-            let like = format!("{}%", escape_like(word));
-            q.push(" AND (search_family LIKE ").push_bind(like.clone()).push(" ESCAPE '\\' OR search_given LIKE ").push_bind(like);
-            q.push(" ESCAPE '\\' OR lower(mrn) = ").push_bind(word.clone()).push(")");
+            let like = Value::Text(format!("{}%", escape_like(word)));
+            sql.push_str(" AND (search_family LIKE ");
+            bind(&mut sql, like.clone());
+            sql.push_str(" ESCAPE '\\' OR search_given LIKE ");
+            bind(&mut sql, like);
+            sql.push_str(" ESCAPE '\\' OR lower(mrn) = ");
+            bind(&mut sql, Value::Text(word.clone()));
+            sql.push(')');
         }
         if let Some(date) = query.birth_date {
-            q.push(" AND birth_date = ").push_bind(date.to_string());
+            sql.push_str(" AND birth_date = ");
+            bind(&mut sql, Value::Text(date.to_string()));
         }
         if let Some(c) = after {
-            q.push(" AND (search_family, search_given, id) > (").push_bind(c.family.clone()).push(", ").push_bind(c.given.clone());
-            q.push(", ").push_bind(c.id.to_string()).push(")");
+            sql.push_str(" AND (search_family, search_given, id) > (");
+            bind(&mut sql, Value::Text(c.family.clone()));
+            sql.push_str(", ");
+            bind(&mut sql, Value::Text(c.given.clone()));
+            sql.push_str(", ");
+            bind(&mut sql, Value::Text(c.id.to_string()));
+            sql.push(')');
         }
-        q.push(" ORDER BY search_family, search_given, id LIMIT ").push_bind(i64::from(limit));
-        let rows = q.build().fetch_all(&self.read).await.map_err(map_err)?;
-        rows.iter().map(patient).collect()
+        sql.push_str(" ORDER BY search_family, search_given, id LIMIT ");
+        bind(&mut sql, Value::Integer(i64::from(limit)));
+        self.read.all(&sql, params_from_iter(args), patient)
     }
 
     async fn update_patient(&self, revised: &Patient, version: &PatientVersion, expected: Version, audit: AuditEvent) -> StoreResult<()> {
@@ -156,8 +168,7 @@ impl PatientStore for SqliteStore {
     }
 
     async fn patient_history(&self, id: PatientId) -> StoreResult<Vec<PatientVersion>> {
-        let rows = sqlx::query("SELECT * FROM patient_versions WHERE patient_id = ? ORDER BY version").bind(id.to_string()).fetch_all(&self.read).await.map_err(map_err)?;
-        rows.iter().map(version).collect()
+        self.read.all("SELECT * FROM patient_versions WHERE patient_id = ?1 ORDER BY version", [id.to_string()], version)
     }
 }
 

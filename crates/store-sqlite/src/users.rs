@@ -7,58 +7,54 @@ use ketaclinic_domain::ids::{SessionId, TokenId, UserId};
 use ketaclinic_domain::person::{Email, PersonName};
 use ketaclinic_domain::staff::Role;
 use ketaclinic_store::{ApiToken, AuthSession, AuthStore, StaffUser, StoreError, StoreResult, UserStore};
-use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
+use rusqlite::Row;
 
 use crate::audit::append;
 use crate::convert::{corrupt, from_us, map_err, opt_from_us, to_u32, to_us, uuid};
+use crate::read::{int, opt_int, text};
 use crate::{SqliteStore, WriteConn};
 
-fn user(row: &SqliteRow) -> StoreResult<StaffUser> {
-    let s = |c: &str| row.try_get::<String, _>(c).map_err(map_err);
-    let i = |c: &str| row.try_get::<i64, _>(c).map_err(map_err);
+fn user(row: &Row<'_>) -> StoreResult<StaffUser> {
     Ok(StaffUser {
-        id: UserId(uuid(&s("id")?)?),
-        email: Email::parse(&s("email")?).map_err(corrupt("email"))?,
-        display_name: PersonName::parse(&s("display_name")?).map_err(corrupt("display_name"))?,
-        role: Role::parse(&s("role")?).map_err(corrupt("role"))?,
-        password_hash: s("password_hash")?,
-        disabled: i("disabled")? != 0,
-        failed_logins: to_u32(i("failed_logins")?, "failed_logins")?,
-        locked_until: opt_from_us(row.try_get("locked_until").map_err(map_err)?)?,
-        created_at: from_us(i("created_at")?)?,
-        password_changed_at: from_us(i("password_changed_at")?)?,
+        id: UserId(uuid(&text(row, "id")?)?),
+        email: Email::parse(&text(row, "email")?).map_err(corrupt("email"))?,
+        display_name: PersonName::parse(&text(row, "display_name")?).map_err(corrupt("display_name"))?,
+        role: Role::parse(&text(row, "role")?).map_err(corrupt("role"))?,
+        password_hash: text(row, "password_hash")?,
+        disabled: int(row, "disabled")? != 0,
+        failed_logins: to_u32(int(row, "failed_logins")?, "failed_logins")?,
+        locked_until: opt_from_us(opt_int(row, "locked_until")?)?,
+        created_at: from_us(int(row, "created_at")?)?,
+        password_changed_at: from_us(int(row, "password_changed_at")?)?,
     })
 }
 
 /// A session from columns named with prefix `p` (the joined lookup aliases them `s_…`).
-fn session(row: &SqliteRow, p: &str) -> StoreResult<AuthSession> {
-    let s = |c: &str| row.try_get::<String, _>(format!("{p}{c}").as_str()).map_err(map_err);
-    let i = |c: &str| row.try_get::<i64, _>(format!("{p}{c}").as_str()).map_err(map_err);
+fn session(row: &Row<'_>, p: &str) -> StoreResult<AuthSession> {
+    let c = |name: &str| format!("{p}{name}");
     Ok(AuthSession {
-        id: SessionId(uuid(&s("id")?)?),
-        user_id: UserId(uuid(&s("user_id")?)?),
-        token_hash: s("token_hash")?,
-        csrf_token: s("csrf_token")?,
-        created_at: from_us(i("created_at")?)?,
-        last_seen_at: from_us(i("last_seen_at")?)?,
-        expires_at: from_us(i("expires_at")?)?,
-        revoked_at: opt_from_us(row.try_get(format!("{p}revoked_at").as_str()).map_err(map_err)?)?,
+        id: SessionId(uuid(&text(row, &c("id"))?)?),
+        user_id: UserId(uuid(&text(row, &c("user_id"))?)?),
+        token_hash: text(row, &c("token_hash"))?,
+        csrf_token: text(row, &c("csrf_token"))?,
+        created_at: from_us(int(row, &c("created_at"))?)?,
+        last_seen_at: from_us(int(row, &c("last_seen_at"))?)?,
+        expires_at: from_us(int(row, &c("expires_at"))?)?,
+        revoked_at: opt_from_us(opt_int(row, &c("revoked_at"))?)?,
     })
 }
 
 /// A token from columns named with prefix `p` (the joined lookup aliases them `t_…`).
-fn token(row: &SqliteRow, p: &str) -> StoreResult<ApiToken> {
-    let s = |c: &str| row.try_get::<String, _>(format!("{p}{c}").as_str()).map_err(map_err);
-    let o = |c: &str| row.try_get::<Option<i64>, _>(format!("{p}{c}").as_str()).map_err(map_err);
+fn token(row: &Row<'_>, p: &str) -> StoreResult<ApiToken> {
+    let c = |name: &str| format!("{p}{name}");
     Ok(ApiToken {
-        id: TokenId(uuid(&s("id")?)?),
-        user_id: UserId(uuid(&s("user_id")?)?),
-        label: s("label")?,
-        token_hash: s("token_hash")?,
-        created_at: from_us(row.try_get(format!("{p}created_at").as_str()).map_err(map_err)?)?,
-        last_used_at: opt_from_us(o("last_used_at")?)?,
-        revoked_at: opt_from_us(o("revoked_at")?)?,
+        id: TokenId(uuid(&text(row, &c("id"))?)?),
+        user_id: UserId(uuid(&text(row, &c("user_id"))?)?),
+        label: text(row, &c("label"))?,
+        token_hash: text(row, &c("token_hash"))?,
+        created_at: from_us(int(row, &c("created_at"))?)?,
+        last_used_at: opt_from_us(opt_int(row, &c("last_used_at"))?)?,
+        revoked_at: opt_from_us(opt_int(row, &c("revoked_at"))?)?,
     })
 }
 
@@ -98,18 +94,15 @@ impl UserStore for SqliteStore {
     }
 
     async fn user_by_email(&self, email: &Email) -> StoreResult<Option<StaffUser>> {
-        let row = sqlx::query("SELECT * FROM users WHERE email = ?").bind(email.as_str()).fetch_optional(&self.read).await.map_err(map_err)?;
-        row.as_ref().map(user).transpose()
+        self.read.one("SELECT * FROM users WHERE email = ?1", [email.as_str()], user)
     }
 
     async fn user_by_id(&self, id: UserId) -> StoreResult<Option<StaffUser>> {
-        let row = sqlx::query("SELECT * FROM users WHERE id = ?").bind(id.to_string()).fetch_optional(&self.read).await.map_err(map_err)?;
-        row.as_ref().map(user).transpose()
+        self.read.one("SELECT * FROM users WHERE id = ?1", [id.to_string()], user)
     }
 
     async fn list_users(&self) -> StoreResult<Vec<StaffUser>> {
-        let rows = sqlx::query("SELECT * FROM users ORDER BY email").fetch_all(&self.read).await.map_err(map_err)?;
-        rows.iter().map(user).collect()
+        self.read.all("SELECT * FROM users ORDER BY email", [], user)
     }
 
     async fn record_login_failure(&self, id: UserId, failed_logins: u32, locked_until: Option<Timestamp>, audit: AuditEvent) -> StoreResult<()> {
@@ -206,8 +199,7 @@ impl AuthStore for SqliteStore {
     }
 
     async fn session_by_token_hash(&self, token_hash: &str) -> StoreResult<Option<(AuthSession, StaffUser)>> {
-        let row = sqlx::query("SELECT u.*, s.id AS s_id, s.user_id AS s_user_id, s.token_hash AS s_token_hash, s.csrf_token AS s_csrf_token, s.created_at AS s_created_at, s.last_seen_at AS s_last_seen_at, s.expires_at AS s_expires_at, s.revoked_at AS s_revoked_at FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?").bind(token_hash).fetch_optional(&self.read).await.map_err(map_err)?;
-        row.as_ref().map(|r| Ok((session(r, "s_")?, user(r)?))).transpose()
+        self.read.one("SELECT u.*, s.id AS s_id, s.user_id AS s_user_id, s.token_hash AS s_token_hash, s.csrf_token AS s_csrf_token, s.created_at AS s_created_at, s.last_seen_at AS s_last_seen_at, s.expires_at AS s_expires_at, s.revoked_at AS s_revoked_at FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1", [token_hash], |r| Ok((session(r, "s_")?, user(r)?)))
     }
 
     async fn touch_session(&self, id: SessionId, at: Timestamp) -> StoreResult<()> {
@@ -272,8 +264,7 @@ impl AuthStore for SqliteStore {
     }
 
     async fn token_by_hash(&self, token_hash: &str) -> StoreResult<Option<(ApiToken, StaffUser)>> {
-        let row = sqlx::query("SELECT u.*, t.id AS t_id, t.user_id AS t_user_id, t.label AS t_label, t.token_hash AS t_token_hash, t.created_at AS t_created_at, t.last_used_at AS t_last_used_at, t.revoked_at AS t_revoked_at FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?").bind(token_hash).fetch_optional(&self.read).await.map_err(map_err)?;
-        row.as_ref().map(|r| Ok((token(r, "t_")?, user(r)?))).transpose()
+        self.read.one("SELECT u.*, t.id AS t_id, t.user_id AS t_user_id, t.label AS t_label, t.token_hash AS t_token_hash, t.created_at AS t_created_at, t.last_used_at AS t_last_used_at, t.revoked_at AS t_revoked_at FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?1", [token_hash], |r| Ok((token(r, "t_")?, user(r)?)))
     }
 
     async fn touch_token(&self, id: TokenId, at: Timestamp) -> StoreResult<()> {
@@ -300,7 +291,6 @@ impl AuthStore for SqliteStore {
     }
 
     async fn list_tokens(&self, user: UserId) -> StoreResult<Vec<ApiToken>> {
-        let rows = sqlx::query("SELECT * FROM api_tokens WHERE user_id = ? ORDER BY created_at DESC, id DESC").bind(user.to_string()).fetch_all(&self.read).await.map_err(map_err)?;
-        rows.iter().map(|r| token(r, "")).collect()
+        self.read.all("SELECT * FROM api_tokens WHERE user_id = ?1 ORDER BY created_at DESC, id DESC", [user.to_string()], |r| token(r, ""))
     }
 }
