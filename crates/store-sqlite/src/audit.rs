@@ -5,22 +5,18 @@ use ketaclinic_domain::audit::{AuditEvent, AuditOutcome, AuditRecord, GENESIS_HA
 use ketaclinic_domain::ids::{AuditEventId, PatientId, UserId};
 use ketaclinic_domain::staff::Role;
 use ketaclinic_store::audit_batch::AuditBatcher;
-use ketaclinic_store::group_commit::Writer;
 use ketaclinic_store::{AuditFilter, AuditStore, StoreError, StoreResult};
 use rusqlite::types::Value;
-use rusqlite::{params_from_iter, Row};
-use sqlx::{QueryBuilder, Sqlite};
+use rusqlite::{params, params_from_iter, OptionalExtension, Row};
 
-use crate::convert::{corrupt, from_us, map_err, to_i64, to_u64, to_us, uuid};
+use crate::convert::{corrupt, from_us, to_i64, to_u64, to_us, uuid, wq};
 use crate::read::{int, opt_text, text};
-use crate::{SqliteStore, WriteConn};
+use crate::writer::{WriteState, Writer};
+use crate::SqliteStore;
 
-/// Most rows in one INSERT (16 parameters each, well under SQLite's 32 766).
-const ROWS_PER_INSERT: usize = 500;
-
-/// Chains and inserts `events` after the current head. Runs inside a write transaction that
-/// holds SQLite's write lock, so the head cannot move underneath it.
-pub(crate) async fn append(w: &mut WriteConn, events: Vec<AuditEvent>) -> StoreResult<()> {
+/// Chains and inserts `events` after the current head. Runs inside the writer's transaction,
+/// which holds SQLite's write lock, so the head cannot move underneath it.
+pub(crate) fn append(w: &mut WriteState, events: Vec<AuditEvent>) -> StoreResult<()> {
     if events.is_empty() {
         return Ok(());
     }
@@ -28,7 +24,7 @@ pub(crate) async fn append(w: &mut WriteConn, events: Vec<AuditEvent>) -> StoreR
         Some(head) => head,
         None => {
             let head: Option<(i64, String)> =
-                sqlx::query_as("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").fetch_optional(&mut w.conn).await.map_err(map_err)?;
+                w.conn.query_row("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional().map_err(wq)?;
             match head {
                 Some((seq, hash)) => (to_u64(seq, "audit seq")?, hash),
                 None => (0, GENESIS_HASH.to_owned()),
@@ -36,47 +32,41 @@ pub(crate) async fn append(w: &mut WriteConn, events: Vec<AuditEvent>) -> StoreR
         }
     };
     let count = u64::try_from(events.len()).unwrap_or(u64::MAX);
-    let mut records = Vec::with_capacity(events.len());
+    let mut insert = w
+        .conn
+        .prepare_cached(
+            "INSERT INTO audit_events (seq, id, at, actor_id, actor_label, actor_role, action, resource_type, resource_id, \
+             patient_id, client_addr, user_agent, outcome, detail, prev_hash, hash) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        )
+        .map_err(wq)?;
     for event in events {
         seq += 1;
         let rec = event.chain(seq, &prev);
-        prev.clone_from(&rec.hash);
-        records.push(rec);
+        let e = &rec.event;
+        insert
+            .execute(params![
+                to_i64(rec.seq)?,
+                e.id.to_string(),
+                to_us(e.at),
+                e.actor_id.map(|u| u.to_string()),
+                e.actor_label,
+                e.actor_role.map(Role::as_str),
+                e.action,
+                e.resource_type,
+                e.resource_id,
+                e.patient_id.map(|p| p.to_string()),
+                e.client_addr,
+                e.user_agent,
+                e.outcome.as_str(),
+                e.detail,
+                rec.prev_hash,
+                rec.hash
+            ])
+            .map_err(wq)?;
+        prev = rec.hash;
     }
-    for chunk in records.chunks(ROWS_PER_INSERT) {
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO audit_events (seq, id, at, actor_id, actor_label, actor_role, action, resource_type, resource_id, \
-             patient_id, client_addr, user_agent, outcome, detail, prev_hash, hash) ",
-        );
-        let mut bad_seq = None;
-        q.push_values(chunk, |mut b, rec| {
-            let e = &rec.event;
-            let seq = i64::try_from(rec.seq).unwrap_or_else(|_| {
-                bad_seq = Some(rec.seq);
-                i64::MAX
-            });
-            b.push_bind(seq)
-                .push_bind(e.id.to_string())
-                .push_bind(to_us(e.at))
-                .push_bind(e.actor_id.map(|u| u.to_string()))
-                .push_bind(e.actor_label.clone())
-                .push_bind(e.actor_role.map(Role::as_str))
-                .push_bind(e.action.clone())
-                .push_bind(e.resource_type.clone())
-                .push_bind(e.resource_id.clone())
-                .push_bind(e.patient_id.map(|p| p.to_string()))
-                .push_bind(e.client_addr.clone())
-                .push_bind(e.user_agent.clone())
-                .push_bind(e.outcome.as_str())
-                .push_bind(e.detail.clone())
-                .push_bind(rec.prev_hash.clone())
-                .push_bind(rec.hash.clone());
-        });
-        if let Some(seq) = bad_seq {
-            return Err(StoreError::Corrupt(format!("audit seq {seq} out of range")));
-        }
-        q.build().execute(&mut w.conn).await.map_err(map_err)?;
-    }
+    drop(insert);
     // Only now, with every row inserted, is the new head known to be right.
     w.head = Some((seq, prev));
     // Counted when written into the batch's transaction; a batch that fails to commit is rare
@@ -86,10 +76,10 @@ pub(crate) async fn append(w: &mut WriteConn, events: Vec<AuditEvent>) -> StoreR
 }
 
 /// The batcher that gathers read-audit events into one writer job.
-pub(crate) fn batcher(writer: Writer<WriteConn>) -> AuditBatcher {
+pub(crate) fn batcher(writer: Writer) -> AuditBatcher {
     AuditBatcher::spawn(Box::new(move |events| {
         let writer = writer.clone();
-        Box::pin(async move { writer.write(move |c: &mut WriteConn| Box::pin(append(c, events))).await })
+        Box::pin(async move { writer.write(move |w| append(w, events)).await })
     }))
 }
 

@@ -14,6 +14,17 @@ pub fn map_err(err: sqlx::Error) -> StoreError {
     }
 }
 
+/// Maps a rusqlite error from a write: a broken uniqueness rule is a `Conflict` the caller can
+/// act on; anything else is the database failing.
+pub fn wq(err: rusqlite::Error) -> StoreError {
+    if let rusqlite::Error::SqliteFailure(e, msg) = &err
+        && matches!(e.extended_code, rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
+    {
+        return StoreError::Conflict(msg.clone().unwrap_or_else(|| e.to_string()));
+    }
+    crate::read::rq(err)
+}
+
 /// Instants are stored as integer microseconds since the epoch.
 pub fn to_us(at: Timestamp) -> i64 {
     timestamp_micros(at)

@@ -12,6 +12,7 @@ mod convert;
 mod patients;
 mod read;
 mod users;
+mod writer;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -19,63 +20,25 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use futures::future::BoxFuture;
 use ketaclinic_store::audit_batch::AuditBatcher;
-use ketaclinic_store::group_commit::{TxConnection, Writer};
 use ketaclinic_store::{HealthStore, PoolStats, StoreError, StoreResult};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
-use sqlx::{ConnectOptions, Connection, SqliteConnection, SqlSafeStr};
+use sqlx::{ConnectOptions, Connection, SqlSafeStr};
 
 pub use convert::map_err;
 use read::{rq, ReadPool};
+use writer::Writer;
 
 /// The migrations, embedded in the binary. The parity test in `store-postgres` compares this
 /// list with PostgreSQL's.
 pub const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "foundation", include_str!("../migrations/0001_foundation.sql"))];
 
-/// The write connection, driven by the group-commit writer, with the audit chain head cached
-/// so appending an event does not first have to look the head up.
-#[derive(Debug)]
-pub struct WriteConn {
-    conn: SqliteConnection,
-    /// `(seq, hash)` of the last audit row, when known to be current.
-    head: Option<(u64, String)>,
-    /// SQLite's `data_version` when this connection last looked: it changes when *another*
-    /// connection (e.g. `ketaclinic user add` beside a running server) commits, which makes the
-    /// cached head stale.
-    data_version: Option<i64>,
-}
-
-impl TxConnection for WriteConn {
-    fn begin(&mut self) -> BoxFuture<'_, StoreResult<()>> {
-        Box::pin(async move {
-            // IMMEDIATE takes the write lock up front, so a batch never fails half-way on a lock
-            // and no other writer can commit until this batch ends.
-            sqlx::query("BEGIN IMMEDIATE").execute(&mut self.conn).await.map_err(map_err)?;
-            let version: i64 = sqlx::query_scalar("PRAGMA data_version").fetch_one(&mut self.conn).await.map_err(map_err)?;
-            if self.data_version != Some(version) {
-                self.head = None;
-                self.data_version = Some(version);
-            }
-            Ok(())
-        })
-    }
-
-    fn control(&mut self, sql: &'static str) -> BoxFuture<'_, StoreResult<()>> {
-        Box::pin(async move { sqlx::query(sql).execute(&mut self.conn).await.map(|_| ()).map_err(map_err) })
-    }
-
-    fn rolled_back(&mut self) {
-        self.head = None;
-    }
-}
-
 /// The SQLite store.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     read: Arc<ReadPool>,
-    writer: Writer<WriteConn>,
+    writer: Writer,
     audit: AuditBatcher,
 }
 
@@ -104,11 +67,13 @@ pub fn migrator() -> Migrator {
 impl SqliteStore {
     /// Opens (creating if needed) the database file at `path` and runs pending migrations.
     pub async fn open(path: &Path) -> StoreResult<Self> {
-        let opts = options(path);
-        let mut write = opts.connect().await.map_err(map_err)?;
-        migrator().run(&mut write).await.map_err(|e| StoreError::Unavailable(format!("migration failed: {e}")))?;
+        // Migrations run through sqlx's migrator (checksums, history table), the same machinery
+        // as on PostgreSQL; that connection closes before the writer opens its own.
+        let mut migrate = options(path).connect().await.map_err(map_err)?;
+        migrator().run(&mut migrate).await.map_err(|e| StoreError::Unavailable(format!("migration failed: {e}")))?;
+        migrate.close().await.map_err(map_err)?;
         let read = Arc::new(ReadPool::open(path)?);
-        let writer = Writer::spawn(WriteConn { conn: write, head: None, data_version: None });
+        let writer = Writer::spawn(rusqlite::Connection::open(path).map_err(rq)?)?;
         let audit = audit::batcher(writer.clone());
         Ok(Self { read, writer, audit })
     }

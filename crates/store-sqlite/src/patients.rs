@@ -9,13 +9,13 @@ use ketaclinic_domain::record::{ChangeReason, RecordStatus, Version};
 use ketaclinic_store::{NewPatient, PatientCursor, PatientQuery, PatientStore, StoreError, StoreResult};
 use serde::{Deserialize, Serialize};
 use rusqlite::types::Value;
-use rusqlite::{params_from_iter, Row};
-use sqlx::SqliteConnection;
+use rusqlite::{params, params_from_iter, OptionalExtension, Row};
 
 use crate::audit::append;
-use crate::convert::{corrupt, from_us, map_err, to_u32, to_us, uuid};
+use crate::convert::{corrupt, from_us, to_u32, to_us, uuid, wq};
 use crate::read::{int, opt_text, text};
-use crate::{SqliteStore, WriteConn};
+use crate::writer::WriteState;
+use crate::SqliteStore;
 
 /// What a stored version holds besides its metadata.
 #[derive(Serialize, Deserialize)]
@@ -60,27 +60,31 @@ fn version(row: &Row<'_>) -> StoreResult<PatientVersion> {
     })
 }
 
-async fn insert_version(conn: &mut SqliteConnection, v: &PatientVersion) -> StoreResult<()> {
+fn insert_version(w: &mut WriteState, v: &PatientVersion) -> StoreResult<()> {
     let doc = VersionDocument { mrn: v.mrn.clone(), details: v.details.clone(), status: v.status };
     let doc = serde_json::to_string(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    sqlx::query("INSERT INTO patient_versions (patient_id, version, document, recorded_at, recorded_by, reason) VALUES (?, ?, ?, ?, ?, ?)")
-        .bind(v.patient_id.to_string())
-        .bind(i64::from(v.version.0))
-        .bind(doc)
-        .bind(to_us(v.recorded_at))
-        .bind(v.recorded_by.to_string())
-        .bind(v.reason.as_ref().map(ChangeReason::as_str))
-        .execute(conn)
-        .await
+    w.conn
+        .prepare_cached("INSERT INTO patient_versions (patient_id, version, document, recorded_at, recorded_by, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+        .and_then(|mut st| {
+            st.execute(params![
+                v.patient_id.to_string(),
+                i64::from(v.version.0),
+                doc,
+                to_us(v.recorded_at),
+                v.recorded_by.to_string(),
+                v.reason.as_ref().map(ChangeReason::as_str)
+            ])
+        })
         .map(|_| ())
-        .map_err(map_err)
+        .map_err(wq)
 }
 
-async fn next_mrn(conn: &mut SqliteConnection, prefix: &MrnPrefix) -> StoreResult<Mrn> {
-    let n: i64 = sqlx::query_scalar("INSERT INTO counters (name, value) VALUES ('mrn', 1) ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value")
-        .fetch_one(conn)
-        .await
-        .map_err(map_err)?;
+fn next_mrn(w: &mut WriteState, prefix: &MrnPrefix) -> StoreResult<Mrn> {
+    let n: i64 = w
+        .conn
+        .prepare_cached("INSERT INTO counters (name, value) VALUES ('mrn', 1) ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value")
+        .and_then(|mut st| st.query_row([], |r| r.get(0)))
+        .map_err(wq)?;
     Ok(Mrn::generated(prefix, u64::try_from(n).map_err(|_| StoreError::Corrupt("mrn counter".to_owned()))?))
 }
 
@@ -90,18 +94,16 @@ impl PatientStore for SqliteStore {
         let new = new.clone();
         let prefix = prefix.clone();
         self.writer
-            .write(move |c: &mut WriteConn| {
-                Box::pin(async move {
-                    let mrn = match new.mrn {
-                        Some(mrn) => mrn,
-                        None => next_mrn(&mut c.conn, &prefix).await?,
-                    };
-                    let p = Patient { id: new.id, mrn, details: new.details, status: RecordStatus::Active, version: Version::FIRST, created_at: new.at, updated_at: new.at };
-                    write_current(&mut c.conn, &p, true).await?;
-                    insert_version(&mut c.conn, &PatientVersion::of(&p, new.author, None)).await?;
-                    append(c, vec![audit]).await?;
-                    Ok(p)
-                })
+            .write(move |w| {
+                let mrn = match new.mrn {
+                    Some(mrn) => mrn,
+                    None => next_mrn(w, &prefix)?,
+                };
+                let p = Patient { id: new.id, mrn, details: new.details, status: RecordStatus::Active, version: Version::FIRST, created_at: new.at, updated_at: new.at };
+                write_current(w, &p, true)?;
+                insert_version(w, &PatientVersion::of(&p, new.author, None))?;
+                append(w, vec![audit])?;
+                Ok(p)
             })
             .await
     }
@@ -151,18 +153,17 @@ impl PatientStore for SqliteStore {
     async fn update_patient(&self, revised: &Patient, version: &PatientVersion, expected: Version, audit: AuditEvent) -> StoreResult<()> {
         let (p, v) = (revised.clone(), version.clone());
         self.writer
-            .write(move |c: &mut WriteConn| {
-                Box::pin(async move {
-                    let current: Option<i64> = sqlx::query_scalar("SELECT version FROM patients WHERE id = ?").bind(p.id.to_string()).fetch_optional(&mut c.conn).await.map_err(map_err)?;
-                    match current {
-                        None => return Err(StoreError::NotFound),
-                        Some(n) if n != i64::from(expected.0) => return Err(StoreError::Conflict(format!("the record is at version {n}, not {}", expected.0))),
-                        Some(_) => {}
-                    }
-                    write_current(&mut c.conn, &p, false).await?;
-                    insert_version(&mut c.conn, &v).await?;
-                    append(c, vec![audit]).await
-                })
+            .write(move |w| {
+                let current: Option<i64> =
+                    w.conn.query_row("SELECT version FROM patients WHERE id = ?1", [p.id.to_string()], |r| r.get(0)).optional().map_err(wq)?;
+                match current {
+                    None => return Err(StoreError::NotFound),
+                    Some(n) if n != i64::from(expected.0) => return Err(StoreError::Conflict(format!("the record is at version {n}, not {}", expected.0))),
+                    Some(_) => {}
+                }
+                write_current(w, &p, false)?;
+                insert_version(w, &v)?;
+                append(w, vec![audit])
             })
             .await
     }
@@ -173,34 +174,37 @@ impl PatientStore for SqliteStore {
 }
 
 /// Inserts (`fresh`) or overwrites the current row of a patient.
-async fn write_current(conn: &mut SqliteConnection, p: &Patient, fresh: bool) -> StoreResult<()> {
+fn write_current(w: &mut WriteState, p: &Patient, fresh: bool) -> StoreResult<()> {
     let sql = if fresh {
         "INSERT INTO patients (given_name, family_name, birth_date, sex, phone, email, status, version, updated_at, search_family, search_given, id, mrn, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
     } else {
-        "UPDATE patients SET given_name = ?, family_name = ?, birth_date = ?, sex = ?, phone = ?, email = ?, status = ?, version = ?, updated_at = ?, \
-         search_family = ?, search_given = ? WHERE id = ? AND mrn = ? AND created_at = ?"
+        "UPDATE patients SET given_name = ?1, family_name = ?2, birth_date = ?3, sex = ?4, phone = ?5, email = ?6, status = ?7, version = ?8, updated_at = ?9, \
+         search_family = ?10, search_given = ?11 WHERE id = ?12 AND mrn = ?13 AND created_at = ?14"
     };
     let d = &p.details;
-    sqlx::query(sql)
-        .bind(d.given_name.as_str())
-        .bind(d.family_name.as_str())
-        .bind(d.birth_date.date().to_string())
-        .bind(d.sex.as_str())
-        .bind(d.phone.as_ref().map(Phone::as_str))
-        .bind(d.email.as_ref().map(Email::as_str))
-        .bind(p.status.as_str())
-        .bind(i64::from(p.version.0))
-        .bind(to_us(p.updated_at))
-        .bind(d.family_name.as_str().to_lowercase())
-        .bind(d.given_name.as_str().to_lowercase())
-        .bind(p.id.to_string())
-        .bind(p.mrn.as_str())
-        .bind(to_us(p.created_at))
-        .execute(conn)
-        .await
+    w.conn
+        .prepare_cached(sql)
+        .and_then(|mut st| {
+            st.execute(params![
+                d.given_name.as_str(),
+                d.family_name.as_str(),
+                d.birth_date.date().to_string(),
+                d.sex.as_str(),
+                d.phone.as_ref().map(Phone::as_str),
+                d.email.as_ref().map(Email::as_str),
+                p.status.as_str(),
+                i64::from(p.version.0),
+                to_us(p.updated_at),
+                d.family_name.as_str().to_lowercase(),
+                d.given_name.as_str().to_lowercase(),
+                p.id.to_string(),
+                p.mrn.as_str(),
+                to_us(p.created_at)
+            ])
+        })
         .map(|_| ())
-        .map_err(map_err)
+        .map_err(wq)
 }
 
 /// Escapes `\`, `%` and `_` so a search word matches literally.

@@ -7,12 +7,12 @@ use ketaclinic_domain::ids::{SessionId, TokenId, UserId};
 use ketaclinic_domain::person::{Email, PersonName};
 use ketaclinic_domain::staff::Role;
 use ketaclinic_store::{ApiToken, AuthSession, AuthStore, StaffUser, StoreError, StoreResult, UserStore};
-use rusqlite::Row;
+use rusqlite::{params, Row};
 
 use crate::audit::append;
-use crate::convert::{corrupt, from_us, map_err, opt_from_us, to_u32, to_us, uuid};
+use crate::convert::{corrupt, from_us, opt_from_us, to_u32, to_us, uuid, wq};
 use crate::read::{int, opt_int, text};
-use crate::{SqliteStore, WriteConn};
+use crate::SqliteStore;
 
 fn user(row: &Row<'_>) -> StoreResult<StaffUser> {
     Ok(StaffUser {
@@ -59,7 +59,7 @@ fn token(row: &Row<'_>, p: &str) -> StoreResult<ApiToken> {
 }
 
 /// `NotFound` when an UPDATE matched nothing.
-fn one_row(affected: u64) -> StoreResult<()> {
+fn one_row(affected: usize) -> StoreResult<()> {
     if affected == 0 { Err(StoreError::NotFound) } else { Ok(()) }
 }
 
@@ -68,27 +68,28 @@ impl UserStore for SqliteStore {
     async fn insert_user(&self, user: &StaffUser, audit: AuditEvent) -> StoreResult<()> {
         let u = user.clone();
         self.writer
-            .write(move |c: &mut WriteConn| {
-                Box::pin(async move {
-                    sqlx::query(
+            .write(move |w| {
+                w.conn
+                    .prepare_cached(
                         "INSERT INTO users (id, email, display_name, role, password_hash, disabled, failed_logins, locked_until, created_at, password_changed_at) \
-                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                     )
-                    .bind(u.id.to_string())
-                    .bind(u.email.as_str())
-                    .bind(u.display_name.as_str())
-                    .bind(u.role.as_str())
-                    .bind(&u.password_hash)
-                    .bind(i64::from(u.disabled))
-                    .bind(i64::from(u.failed_logins))
-                    .bind(u.locked_until.map(to_us))
-                    .bind(to_us(u.created_at))
-                    .bind(to_us(u.password_changed_at))
-                    .execute(&mut c.conn)
-                    .await
-                    .map_err(map_err)?;
-                    append(c, vec![audit]).await
-                })
+                    .and_then(|mut st| {
+                        st.execute(params![
+                            u.id.to_string(),
+                            u.email.as_str(),
+                            u.display_name.as_str(),
+                            u.role.as_str(),
+                            u.password_hash,
+                            i64::from(u.disabled),
+                            i64::from(u.failed_logins),
+                            u.locked_until.map(to_us),
+                            to_us(u.created_at),
+                            to_us(u.password_changed_at),
+                        ])
+                    })
+                    .map_err(wq)?;
+                append(w, vec![audit])
             })
             .await
     }
@@ -107,38 +108,31 @@ impl UserStore for SqliteStore {
 
     async fn record_login_failure(&self, id: UserId, failed_logins: u32, locked_until: Option<Timestamp>, audit: AuditEvent) -> StoreResult<()> {
         self.writer
-            .write(move |c: &mut WriteConn| {
-                Box::pin(async move {
-                    let r = sqlx::query("UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?")
-                        .bind(i64::from(failed_logins))
-                        .bind(locked_until.map(to_us))
-                        .bind(id.to_string())
-                        .execute(&mut c.conn)
-                        .await
-                        .map_err(map_err)?;
-                    one_row(r.rows_affected())?;
-                    append(c, vec![audit]).await
-                })
+            .write(move |w| {
+                let n = w
+                    .conn
+                    .execute("UPDATE users SET failed_logins = ?1, locked_until = ?2 WHERE id = ?3", params![i64::from(failed_logins), locked_until.map(to_us), id.to_string()])
+                    .map_err(wq)?;
+                one_row(n)?;
+                append(w, vec![audit])
             })
             .await
     }
 
     async fn set_user_disabled(&self, id: UserId, disabled: bool, at: Timestamp, audit: AuditEvent) -> StoreResult<()> {
         self.writer
-            .write(move |c: &mut WriteConn| {
-                Box::pin(async move {
-                    let r = sqlx::query("UPDATE users SET disabled = ? WHERE id = ?").bind(i64::from(disabled)).bind(id.to_string()).execute(&mut c.conn).await.map_err(map_err)?;
-                    one_row(r.rows_affected())?;
-                    if disabled {
-                        for sql in [
-                            "UPDATE auth_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
-                            "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
-                        ] {
-                            sqlx::query(sql).bind(to_us(at)).bind(id.to_string()).execute(&mut c.conn).await.map_err(map_err)?;
-                        }
+            .write(move |w| {
+                let n = w.conn.execute("UPDATE users SET disabled = ?1 WHERE id = ?2", params![i64::from(disabled), id.to_string()]).map_err(wq)?;
+                one_row(n)?;
+                if disabled {
+                    for sql in [
+                        "UPDATE auth_sessions SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL",
+                        "UPDATE api_tokens SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL",
+                    ] {
+                        w.conn.execute(sql, params![to_us(at), id.to_string()]).map_err(wq)?;
                     }
-                    append(c, vec![audit]).await
-                })
+                }
+                append(w, vec![audit])
             })
             .await
     }
@@ -146,25 +140,22 @@ impl UserStore for SqliteStore {
     async fn set_password_hash(&self, id: UserId, hash: &str, at: Timestamp, keep: Option<SessionId>, audit: AuditEvent) -> StoreResult<()> {
         let hash = hash.to_owned();
         self.writer
-            .write(move |c: &mut WriteConn| {
-                Box::pin(async move {
-                    let r = sqlx::query("UPDATE users SET password_hash = ?, password_changed_at = ?, failed_logins = 0, locked_until = NULL WHERE id = ?")
-                        .bind(&hash)
-                        .bind(to_us(at))
-                        .bind(id.to_string())
-                        .execute(&mut c.conn)
-                        .await
-                        .map_err(map_err)?;
-                    one_row(r.rows_affected())?;
-                    sqlx::query("UPDATE auth_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND id IS NOT ?")
-                        .bind(to_us(at))
-                        .bind(id.to_string())
-                        .bind(keep.map(|k| k.to_string()))
-                        .execute(&mut c.conn)
-                        .await
-                        .map_err(map_err)?;
-                    append(c, vec![audit]).await
-                })
+            .write(move |w| {
+                let n = w
+                    .conn
+                    .execute(
+                        "UPDATE users SET password_hash = ?1, password_changed_at = ?2, failed_logins = 0, locked_until = NULL WHERE id = ?3",
+                        params![hash, to_us(at), id.to_string()],
+                    )
+                    .map_err(wq)?;
+                one_row(n)?;
+                w.conn
+                    .execute(
+                        "UPDATE auth_sessions SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL AND id IS NOT ?3",
+                        params![to_us(at), id.to_string(), keep.map(|k| k.to_string())],
+                    )
+                    .map_err(wq)?;
+                append(w, vec![audit])
             })
             .await
     }
@@ -175,68 +166,59 @@ impl AuthStore for SqliteStore {
     async fn insert_session(&self, session: &AuthSession, audit: AuditEvent) -> StoreResult<()> {
         let s = session.clone();
         self.writer
-            .write(move |c: &mut WriteConn| {
-                Box::pin(async move {
-                    sqlx::query(
-                        "INSERT INTO auth_sessions (id, user_id, token_hash, csrf_token, created_at, last_seen_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            .write(move |w| {
+                w.conn
+                    .execute(
+                        "INSERT INTO auth_sessions (id, user_id, token_hash, csrf_token, created_at, last_seen_at, expires_at, revoked_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        params![
+                            s.id.to_string(),
+                            s.user_id.to_string(),
+                            s.token_hash,
+                            s.csrf_token,
+                            to_us(s.created_at),
+                            to_us(s.last_seen_at),
+                            to_us(s.expires_at),
+                            s.revoked_at.map(to_us)
+                        ],
                     )
-                    .bind(s.id.to_string())
-                    .bind(s.user_id.to_string())
-                    .bind(&s.token_hash)
-                    .bind(&s.csrf_token)
-                    .bind(to_us(s.created_at))
-                    .bind(to_us(s.last_seen_at))
-                    .bind(to_us(s.expires_at))
-                    .bind(s.revoked_at.map(to_us))
-                    .execute(&mut c.conn)
-                    .await
-                    .map_err(map_err)?;
-                    sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?").bind(s.user_id.to_string()).execute(&mut c.conn).await.map_err(map_err)?;
-                    append(c, vec![audit]).await
-                })
+                    .map_err(wq)?;
+                w.conn.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?1", [s.user_id.to_string()]).map_err(wq)?;
+                append(w, vec![audit])
             })
             .await
     }
 
     async fn session_by_token_hash(&self, token_hash: &str) -> StoreResult<Option<(AuthSession, StaffUser)>> {
-        self.read.one("SELECT u.*, s.id AS s_id, s.user_id AS s_user_id, s.token_hash AS s_token_hash, s.csrf_token AS s_csrf_token, s.created_at AS s_created_at, s.last_seen_at AS s_last_seen_at, s.expires_at AS s_expires_at, s.revoked_at AS s_revoked_at FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1", [token_hash], |r| Ok((session(r, "s_")?, user(r)?)))
+        self.read.one(SESSION_BY_HASH, [token_hash], |r| Ok((session(r, "s_")?, user(r)?)))
     }
 
     async fn touch_session(&self, id: SessionId, at: Timestamp) -> StoreResult<()> {
         self.writer
-            .write(move |c: &mut WriteConn| {
-                Box::pin(async move {
-                    sqlx::query("UPDATE auth_sessions SET last_seen_at = MAX(last_seen_at, ?) WHERE id = ?").bind(to_us(at)).bind(id.to_string()).execute(&mut c.conn).await.map_err(map_err)?;
-                    Ok(())
-                })
+            .write(move |w| {
+                w.conn.execute("UPDATE auth_sessions SET last_seen_at = MAX(last_seen_at, ?1) WHERE id = ?2", params![to_us(at), id.to_string()]).map_err(wq)?;
+                Ok(())
             })
             .await
     }
 
     async fn revoke_session(&self, id: SessionId, at: Timestamp, audit: AuditEvent) -> StoreResult<()> {
         self.writer
-            .write(move |c: &mut WriteConn| {
-                Box::pin(async move {
-                    sqlx::query("UPDATE auth_sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").bind(to_us(at)).bind(id.to_string()).execute(&mut c.conn).await.map_err(map_err)?;
-                    append(c, vec![audit]).await
-                })
+            .write(move |w| {
+                w.conn.execute("UPDATE auth_sessions SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL", params![to_us(at), id.to_string()]).map_err(wq)?;
+                append(w, vec![audit])
             })
             .await
     }
 
     async fn revoke_user_sessions(&self, user: UserId, at: Timestamp, audit: AuditEvent) -> StoreResult<u64> {
         self.writer
-            .write(move |c: &mut WriteConn| {
-                Box::pin(async move {
-                    let r = sqlx::query("UPDATE auth_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")
-                        .bind(to_us(at))
-                        .bind(user.to_string())
-                        .execute(&mut c.conn)
-                        .await
-                        .map_err(map_err)?;
-                    append(c, vec![audit]).await?;
-                    Ok(r.rows_affected())
-                })
+            .write(move |w| {
+                let n = w
+                    .conn
+                    .execute("UPDATE auth_sessions SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL", params![to_us(at), user.to_string()])
+                    .map_err(wq)?;
+                append(w, vec![audit])?;
+                Ok(u64::try_from(n).unwrap_or(u64::MAX))
             })
             .await
     }
@@ -244,48 +226,37 @@ impl AuthStore for SqliteStore {
     async fn insert_token(&self, token: &ApiToken, audit: AuditEvent) -> StoreResult<()> {
         let t = token.clone();
         self.writer
-            .write(move |c: &mut WriteConn| {
-                Box::pin(async move {
-                    sqlx::query("INSERT INTO api_tokens (id, user_id, label, token_hash, created_at, last_used_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
-                        .bind(t.id.to_string())
-                        .bind(t.user_id.to_string())
-                        .bind(&t.label)
-                        .bind(&t.token_hash)
-                        .bind(to_us(t.created_at))
-                        .bind(t.last_used_at.map(to_us))
-                        .bind(t.revoked_at.map(to_us))
-                        .execute(&mut c.conn)
-                        .await
-                        .map_err(map_err)?;
-                    append(c, vec![audit]).await
-                })
+            .write(move |w| {
+                w.conn
+                    .execute(
+                        "INSERT INTO api_tokens (id, user_id, label, token_hash, created_at, last_used_at, revoked_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        params![t.id.to_string(), t.user_id.to_string(), t.label, t.token_hash, to_us(t.created_at), t.last_used_at.map(to_us), t.revoked_at.map(to_us)],
+                    )
+                    .map_err(wq)?;
+                append(w, vec![audit])
             })
             .await
     }
 
     async fn token_by_hash(&self, token_hash: &str) -> StoreResult<Option<(ApiToken, StaffUser)>> {
-        self.read.one("SELECT u.*, t.id AS t_id, t.user_id AS t_user_id, t.label AS t_label, t.token_hash AS t_token_hash, t.created_at AS t_created_at, t.last_used_at AS t_last_used_at, t.revoked_at AS t_revoked_at FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?1", [token_hash], |r| Ok((token(r, "t_")?, user(r)?)))
+        self.read.one(TOKEN_BY_HASH, [token_hash], |r| Ok((token(r, "t_")?, user(r)?)))
     }
 
     async fn touch_token(&self, id: TokenId, at: Timestamp) -> StoreResult<()> {
         self.writer
-            .write(move |c: &mut WriteConn| {
-                Box::pin(async move {
-                    sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?").bind(to_us(at)).bind(id.to_string()).execute(&mut c.conn).await.map_err(map_err)?;
-                    Ok(())
-                })
+            .write(move |w| {
+                w.conn.execute("UPDATE api_tokens SET last_used_at = ?1 WHERE id = ?2", params![to_us(at), id.to_string()]).map_err(wq)?;
+                Ok(())
             })
             .await
     }
 
     async fn revoke_token(&self, id: TokenId, at: Timestamp, audit: AuditEvent) -> StoreResult<()> {
         self.writer
-            .write(move |c: &mut WriteConn| {
-                Box::pin(async move {
-                    let r = sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").bind(to_us(at)).bind(id.to_string()).execute(&mut c.conn).await.map_err(map_err)?;
-                    one_row(r.rows_affected())?;
-                    append(c, vec![audit]).await
-                })
+            .write(move |w| {
+                let n = w.conn.execute("UPDATE api_tokens SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL", params![to_us(at), id.to_string()]).map_err(wq)?;
+                one_row(n)?;
+                append(w, vec![audit])
             })
             .await
     }
@@ -294,3 +265,13 @@ impl AuthStore for SqliteStore {
         self.read.all("SELECT * FROM api_tokens WHERE user_id = ?1 ORDER BY created_at DESC, id DESC", [user.to_string()], |r| token(r, ""))
     }
 }
+
+/// A session and its account in one read: this runs on every browser request.
+const SESSION_BY_HASH: &str = "SELECT u.*, s.id AS s_id, s.user_id AS s_user_id, s.token_hash AS s_token_hash, s.csrf_token AS s_csrf_token, \
+    s.created_at AS s_created_at, s.last_seen_at AS s_last_seen_at, s.expires_at AS s_expires_at, s.revoked_at AS s_revoked_at \
+    FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1";
+
+/// A token and its account in one read: this runs on every API request.
+const TOKEN_BY_HASH: &str = "SELECT u.*, t.id AS t_id, t.user_id AS t_user_id, t.label AS t_label, t.token_hash AS t_token_hash, \
+    t.created_at AS t_created_at, t.last_used_at AS t_last_used_at, t.revoked_at AS t_revoked_at \
+    FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?1";
