@@ -4,8 +4,8 @@ use ketaclinic_domain::audit::{AuditAction, AuditEvent, AuditOutcome, USER_AGENT
 use ketaclinic_domain::ids::{AuditEventId, PatientId, SessionId, TokenId, UserId};
 use ketaclinic_domain::staff::Role;
 
-use crate::clock::new_id;
 use crate::App;
+use crate::clock::new_id;
 
 /// Where a request came from (for the audit log).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -67,7 +67,12 @@ impl Actor {
 
     /// An audit event about one patient.
     pub fn patient_event(&self, app: &App, action: AuditAction, outcome: AuditOutcome, patient: PatientId) -> AuditEvent {
-        AuditEvent { resource_type: Some("Patient".to_owned()), resource_id: Some(patient.to_string()), patient_id: Some(patient), ..self.event(app, action, outcome) }
+        AuditEvent {
+            resource_type: Some("Patient".to_owned()),
+            resource_id: Some(patient.to_string()),
+            patient_id: Some(patient),
+            ..self.event(app, action, outcome)
+        }
     }
 }
 

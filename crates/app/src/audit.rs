@@ -1,15 +1,15 @@
 //! The auditor's use cases: the log, per-patient access reports, and chain verification.
 
+use ketaclinic_domain::ValidationErrors;
 use ketaclinic_domain::audit::{AuditAction, AuditOutcome, AuditRecord, ChainBreak, ChainVerifier};
 use ketaclinic_domain::ids::PatientId;
-use ketaclinic_domain::ValidationErrors;
 use ketaclinic_store::AuditFilter;
 
-use crate::error::{AppError, AppResult};
-use crate::patients::{Page, PAGE_MAX};
-use crate::permissions::perm::AuditRead;
-use crate::permissions::Granted;
 use crate::App;
+use crate::error::{AppError, AppResult};
+use crate::patients::{PAGE_MAX, Page};
+use crate::permissions::Granted;
+use crate::permissions::perm::AuditRead;
 
 /// Rows read per step while verifying.
 const VERIFY_PAGE: u32 = 1000;
@@ -36,7 +36,13 @@ impl App {
     }
 
     /// Who opened this patient's record, and when: every audit event about the patient.
-    pub async fn patient_access_report(&self, grant: &Granted<AuditRead>, patient: PatientId, cursor: Option<&str>, limit: u32) -> AppResult<Page<AuditRecord>> {
+    pub async fn patient_access_report(
+        &self,
+        grant: &Granted<AuditRead>,
+        patient: PatientId,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> AppResult<Page<AuditRecord>> {
         let limit = limit.clamp(1, PAGE_MAX);
         let filter = AuditFilter { patient_id: Some(patient), ..AuditFilter::default() };
         let rows = self.store.audit_page(&filter, parse_before(cursor)?, limit).await?;

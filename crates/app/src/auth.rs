@@ -9,24 +9,24 @@ use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::LazyLock;
 
+use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::Argon2;
 use governor::clock::{Clock as _, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 use jiff::SignedDuration;
+use ketaclinic_domain::ValidationErrors;
 use ketaclinic_domain::audit::{AuditAction, AuditOutcome};
 use ketaclinic_domain::ids::SessionId;
 use ketaclinic_domain::person::Email;
 use ketaclinic_domain::staff::NewPassword;
-use ketaclinic_domain::ValidationErrors;
 use ketaclinic_store::{AuthSession, StaffUser};
 
-use crate::actor::{anonymous_event, Actor, AuthVia, ClientInfo};
+use crate::App;
+use crate::actor::{Actor, AuthVia, ClientInfo, anonymous_event};
 use crate::clock::new_id;
 use crate::error::{AppError, AppResult};
-use crate::secrets::{digest, random_hex, TOKEN_PREFIX};
-use crate::App;
+use crate::secrets::{TOKEN_PREFIX, digest, random_hex};
 
 /// How often a session's or token's "last seen" is written: the idle clock is accurate to a
 /// minute, and a busy page does not turn every request into a write.
@@ -61,10 +61,7 @@ impl LoginLimiter {
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_password_blocking("not-a-real-password-0000").unwrap_or_default());
 
 fn hash_password_blocking(password: &str) -> AppResult<String> {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| AppError::Unavailable(format!("password hashing failed: {e}")))
+    Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| AppError::Unavailable(format!("password hashing failed: {e}")))
 }
 
 /// Hashes a password with Argon2id on the blocking pool.
@@ -131,7 +128,13 @@ impl App {
             let count = previous.saturating_add(1);
             let policy = &self.settings.auth;
             let lock = (count >= policy.lockout_threshold).then(|| now.saturating_add(policy.lockout_duration).unwrap_or(now));
-            let detail = if user.disabled { "account disabled" } else if lock.is_some() { "wrong password; account locked" } else { "wrong password" };
+            let detail = if user.disabled {
+                "account disabled"
+            } else if lock.is_some() {
+                "wrong password; account locked"
+            } else {
+                "wrong password"
+            };
             self.store.record_login_failure(user.id, if lock.is_some() { 0 } else { count }, lock, failed(detail)).await?;
             return Err(AppError::BadCredentials);
         }
@@ -175,7 +178,8 @@ impl App {
         if !bearer.starts_with(TOKEN_PREFIX) {
             return Err(AppError::Unauthenticated);
         }
-        let (token, user) = self.store.token_by_hash(&digest(bearer)).await?.filter(|(t, u)| t.revoked_at.is_none() && !u.disabled).ok_or(AppError::Unauthenticated)?;
+        let (token, user) =
+            self.store.token_by_hash(&digest(bearer)).await?.filter(|(t, u)| t.revoked_at.is_none() && !u.disabled).ok_or(AppError::Unauthenticated)?;
         let now = self.now();
         if token.last_used_at.is_none_or(|at| now.duration_since(at) >= TOUCH_EVERY) {
             self.store.touch_token(token.id, now).await?;

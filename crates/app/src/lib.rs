@@ -25,9 +25,9 @@ use ketaclinic_store::Storage;
 
 pub use actor::{Actor, AuthVia, ClientInfo};
 pub use error::{AppError, AppResult};
+pub use ketaclinic_store::{ApiToken, AuditFilter, StaffUser};
 pub use permissions::{Granted, Permission};
 pub use settings::Settings;
-pub use ketaclinic_store::{ApiToken, AuditFilter, StaffUser};
 
 use crate::auth::LoginLimiter;
 use crate::clock::Clock;

@@ -1,18 +1,18 @@
 //! Registering, finding, opening and correcting patients.
 
+use ketaclinic_domain::ValidationErrors;
 use ketaclinic_domain::audit::{AuditAction, AuditOutcome};
 use ketaclinic_domain::ids::PatientId;
 use ketaclinic_domain::patient::{Mrn, Patient, PatientDetails, PatientVersion};
 use ketaclinic_domain::person::{BirthDate, Email, PersonName, Phone, Sex};
 use ketaclinic_domain::record::{ChangeReason, RecordStatus, Version};
-use ketaclinic_domain::ValidationErrors;
 use ketaclinic_store::{NewPatient, PatientCursor, PatientQuery};
 
+use crate::App;
 use crate::clock::new_id;
 use crate::error::{AppError, AppResult};
-use crate::permissions::perm::{PatientMarkEnteredInError, PatientRead, PatientRegister, PatientUpdate};
 use crate::permissions::Granted;
-use crate::App;
+use crate::permissions::perm::{PatientMarkEnteredInError, PatientRead, PatientRegister, PatientUpdate};
 
 /// Longest accepted search text.
 pub const SEARCH_MAX_CHARS: usize = 100;
@@ -97,7 +97,14 @@ impl App {
     }
 
     /// Finds patients by name words, MRN or birth date (`YYYY-MM-DD`), a page at a time.
-    pub async fn search_patients(&self, grant: &Granted<PatientRead>, text: &str, cursor: Option<&str>, limit: Option<u32>, include_entered_in_error: bool) -> AppResult<Page<Patient>> {
+    pub async fn search_patients(
+        &self,
+        grant: &Granted<PatientRead>,
+        text: &str,
+        cursor: Option<&str>,
+        limit: Option<u32>,
+        include_entered_in_error: bool,
+    ) -> AppResult<Page<Patient>> {
         let text = text.trim();
         if text.chars().count() > SEARCH_MAX_CHARS {
             return Err(ValidationErrors::one("q", format!("must be at most {SEARCH_MAX_CHARS} characters")).into());
@@ -122,7 +129,14 @@ impl App {
     }
 
     /// Corrects a patient's details: a new version with the author, time and reason.
-    pub async fn update_patient(&self, grant: &Granted<PatientUpdate>, id: PatientId, input: &PatientInput, expected: Version, reason: &str) -> AppResult<Patient> {
+    pub async fn update_patient(
+        &self,
+        grant: &Granted<PatientUpdate>,
+        id: PatientId,
+        input: &PatientInput,
+        expected: Version,
+        reason: &str,
+    ) -> AppResult<Patient> {
         let mut errors = ValidationErrors::default();
         let details = self.parse_details(input, &mut errors);
         let reason = errors.collect("reason", ChangeReason::parse(reason));
@@ -134,7 +148,14 @@ impl App {
     }
 
     /// Marks a patient record as entered in error (or back to active): a status, never a delete.
-    pub async fn set_patient_status(&self, grant: &Granted<PatientMarkEnteredInError>, id: PatientId, status: RecordStatus, expected: Version, reason: &str) -> AppResult<Patient> {
+    pub async fn set_patient_status(
+        &self,
+        grant: &Granted<PatientMarkEnteredInError>,
+        id: PatientId,
+        status: RecordStatus,
+        expected: Version,
+        reason: &str,
+    ) -> AppResult<Patient> {
         let reason = ChangeReason::parse(reason).map_err(ValidationErrors::from)?;
         let current = self.store.patient(id).await?.ok_or(AppError::NotFound)?;
         let revised = current.revised(current.details.clone(), status, self.now());

@@ -11,9 +11,9 @@ use std::marker::PhantomData;
 use ketaclinic_domain::audit::{AuditAction, AuditOutcome};
 use ketaclinic_domain::staff::Role;
 
+use crate::App;
 use crate::actor::Actor;
 use crate::error::{AppError, AppResult};
-use crate::App;
 
 /// Something a role may be allowed to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -34,7 +34,8 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission, in documentation order.
-    pub const ALL: [Self; 6] = [Self::PatientRead, Self::PatientRegister, Self::PatientUpdate, Self::PatientMarkEnteredInError, Self::AuditRead, Self::UserManage];
+    pub const ALL: [Self; 6] =
+        [Self::PatientRead, Self::PatientRegister, Self::PatientUpdate, Self::PatientMarkEnteredInError, Self::AuditRead, Self::UserManage];
 
     /// The name used in docs and audit details.
     pub fn as_str(self) -> &'static str {

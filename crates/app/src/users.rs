@@ -1,20 +1,20 @@
 //! Staff account administration and API tokens.
 
+use ketaclinic_domain::ValidationErrors;
 use ketaclinic_domain::audit::{AuditAction, AuditOutcome};
 use ketaclinic_domain::ids::{TokenId, UserId};
 use ketaclinic_domain::person::{Email, PersonName};
 use ketaclinic_domain::staff::{NewPassword, Role};
-use ketaclinic_domain::ValidationErrors;
 use ketaclinic_store::{ApiToken, StaffUser};
 
+use crate::App;
 use crate::actor::{Actor, AuthVia, ClientInfo};
 use crate::auth::hash_password;
 use crate::clock::new_id;
 use crate::error::{AppError, AppResult};
-use crate::permissions::perm::UserManage;
 use crate::permissions::Granted;
-use crate::secrets::{digest, random_hex, TOKEN_PREFIX};
-use crate::App;
+use crate::permissions::perm::UserManage;
+use crate::secrets::{TOKEN_PREFIX, digest, random_hex};
 
 /// Longest API token label.
 pub const TOKEN_LABEL_MAX_CHARS: usize = 100;
@@ -140,7 +140,15 @@ impl App {
             return Err(AppError::Conflict("the account is disabled".to_owned()));
         }
         let secret = format!("{TOKEN_PREFIX}{}", random_hex()?);
-        let token = ApiToken { id: TokenId(new_id()), user_id: owner.id, label, token_hash: digest(&secret), created_at: self.now(), last_used_at: None, revoked_at: None };
+        let token = ApiToken {
+            id: TokenId(new_id()),
+            user_id: owner.id,
+            label,
+            token_hash: digest(&secret),
+            created_at: self.now(),
+            last_used_at: None,
+            revoked_at: None,
+        };
         let mut event = grant.actor().event(self, AuditAction::TokenCreated, AuditOutcome::Success);
         event.resource_type = Some("ApiToken".to_owned());
         event.resource_id = Some(token.id.to_string());

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests: a failed step should stop the test loudly")]
 
-use ketaclinic_app::permissions::{allows, Permission};
+use ketaclinic_app::permissions::{Permission, allows};
 use ketaclinic_domain::staff::Role;
 
 fn rendered() -> String {

@@ -65,10 +65,7 @@ impl BirthDate {
     /// Parses `YYYY-MM-DD`; `today` is the clinic-local date, passed in because the domain has
     /// no clock.
     pub fn parse(raw: &str, today: Date) -> Result<Self, FieldError> {
-        let date: Date = raw
-            .trim()
-            .parse()
-            .map_err(|_| FieldError::new("birth_date", "must be a real calendar date written YYYY-MM-DD"))?;
+        let date: Date = raw.trim().parse().map_err(|_| FieldError::new("birth_date", "must be a real calendar date written YYYY-MM-DD"))?;
         Self::new(date, today)
     }
 
@@ -116,10 +113,7 @@ impl Sex {
 
     /// Parses the wire name.
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        Self::ALL
-            .into_iter()
-            .find(|s| s.as_str() == raw.trim())
-            .ok_or_else(|| FieldError::new("sex", "must be one of female, male, other, unknown"))
+        Self::ALL.into_iter().find(|s| s.as_str() == raw.trim()).ok_or_else(|| FieldError::new("sex", "must be one of female, male, other, unknown"))
     }
 }
 

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 use ketaclinic_app::clock::SystemClock;
 use ketaclinic_app::permissions::perm;
 use ketaclinic_app::users::NewUserInput;

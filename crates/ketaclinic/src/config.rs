@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context};
-use figment::providers::{Env, Format, Serialized, Toml};
+use anyhow::{Context, bail};
 use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
 use jiff::SignedDuration;
-use ketaclinic_app::settings::AuthSettings;
 use ketaclinic_app::Settings;
+use ketaclinic_app::settings::AuthSettings;
 use ketaclinic_domain::patient::MrnPrefix;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
@@ -133,7 +133,8 @@ impl Config {
 
     /// The settings the use cases run with, checked.
     pub fn settings(&self) -> anyhow::Result<Settings> {
-        let timezone = jiff::tz::TimeZone::get(&self.clinic.timezone).with_context(|| format!("clinic.timezone: unknown IANA time zone {:?}", self.clinic.timezone))?;
+        let timezone =
+            jiff::tz::TimeZone::get(&self.clinic.timezone).with_context(|| format!("clinic.timezone: unknown IANA time zone {:?}", self.clinic.timezone))?;
         let mrn_prefix = MrnPrefix::parse(&self.clinic.mrn_prefix).map_err(|e| anyhow::anyhow!("clinic.mrn_prefix {}", e.message))?;
         for (day, span) in &self.clinic.business_hours {
             if !["mon", "tue", "wed", "thu", "fri", "sat", "sun"].contains(&day.as_str()) {

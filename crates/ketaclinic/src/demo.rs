@@ -102,6 +102,7 @@ pub async fn run(config_file: Option<&Path>, mut overrides: Overrides) -> anyhow
     for (role, email, _, password) in STAFF {
         banner.push_str(&format!("  {:<11} {:<34} {}\n", role.as_str(), email, password));
     }
-    banner.push_str(&format!("Open http://{}/ and log in as frontdesk to register and find patients; as auditor to see who opened each chart.\n", config.listen));
+    banner
+        .push_str(&format!("Open http://{}/ and log in as frontdesk to register and find patients; as auditor to see who opened each chart.\n", config.listen));
     crate::serve::serve(config, Some(banner)).await
 }

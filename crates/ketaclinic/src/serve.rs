@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use axum::Router;
-use ketaclinic_app::clock::SystemClock;
 use ketaclinic_app::App;
+use ketaclinic_app::clock::SystemClock;
 use ketaclinic_web::{AppState, WebConfig};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
@@ -31,11 +31,7 @@ pub fn init_tracing(format: &str) {
 
 fn metrics_handle() -> Option<PrometheusHandle> {
     let buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
-    PrometheusBuilder::new()
-        .set_buckets_for_metric(Matcher::Full("http_request_duration_seconds".to_owned()), &buckets)
-        .ok()?
-        .install_recorder()
-        .ok()
+    PrometheusBuilder::new().set_buckets_for_metric(Matcher::Full("http_request_duration_seconds".to_owned()), &buckets).ok()?.install_recorder().ok()
 }
 
 /// Builds the app and router for `config`.

@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 use ketaclinic_store::Storage;
 use ketaclinic_store_postgres::PgStore;
 use ketaclinic_store_sqlite::SqliteStore;

@@ -28,7 +28,10 @@ fn configuration_errors_are_reported_with_the_key() {
 #[test]
 fn passwords_shorter_than_twelve_characters_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let out = cli(&["--data-dir", dir.path().to_str().unwrap(), "user", "add", "--email", "a@b.org", "--name", "A", "--role", "nurse", "--password-stdin"], Some("short\n"));
+    let out = cli(
+        &["--data-dir", dir.path().to_str().unwrap(), "user", "add", "--email", "a@b.org", "--name", "A", "--role", "nurse", "--password-stdin"],
+        Some("short\n"),
+    );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("at least 12 characters"));
 }

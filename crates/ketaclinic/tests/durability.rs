@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{data_args, ok, seed, Server};
+use common::{Server, data_args, ok, seed};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_acknowledged_create_survives_kill_9() {
@@ -29,7 +29,8 @@ async fn every_acknowledged_create_survives_kill_9() {
             let mut n = 0;
             while !stop.load(Ordering::Relaxed) {
                 n += 1;
-                let body = serde_json::json!({"given_name": format!("W{w}"), "family_name": format!("Durable{n}"), "birth_date": "1970-01-01", "sex": "unknown"});
+                let body =
+                    serde_json::json!({"given_name": format!("W{w}"), "family_name": format!("Durable{n}"), "birth_date": "1970-01-01", "sex": "unknown"});
                 let Ok(res) = client.post(format!("{base}/api/v1/patients")).bearer_auth(&token).json(&body).send().await else { break };
                 if res.status() != reqwest::StatusCode::CREATED {
                     break;

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{ok, seed, Server};
+use common::{Server, ok, seed};
 
 #[tokio::test]
 async fn server_runs_on_postgres() {
@@ -19,7 +19,8 @@ async fn server_runs_on_postgres() {
     assert_eq!(created.status(), reqwest::StatusCode::CREATED);
     let created: serde_json::Value = created.json().await.unwrap();
     assert_eq!(created["mrn"], "KC-000001");
-    let found: serde_json::Value = client.get(format!("{}/api/v1/patients?q=postg", server.base)).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let found: serde_json::Value =
+        client.get(format!("{}/api/v1/patients?q=postg", server.base)).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
     assert_eq!(found["items"][0]["id"], created["id"]);
     let ready = client.get(format!("{}/readyz", server.base)).send().await.unwrap();
     assert_eq!(ready.status(), reqwest::StatusCode::OK);

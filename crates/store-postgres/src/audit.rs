@@ -28,10 +28,7 @@ pub(crate) fn batcher(writer: Writer<WriteConn>) -> AuditBatcher {
 /// it, in this process or any other sharing the database.
 pub(crate) async fn append(conn: &mut PgConnection, events: Vec<AuditEvent>) -> StoreResult<()> {
     let head: Option<(i64, String)> =
-        sqlx::query_as("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(map_err)?;
+        sqlx::query_as("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").fetch_optional(&mut *conn).await.map_err(map_err)?;
     let (mut seq, mut prev) = match head {
         Some((seq, hash)) => (to_u64(seq, "audit seq")?, hash),
         None => (0, GENESIS_HASH.to_owned()),
@@ -77,9 +74,7 @@ fn record(row: &PgRow) -> StoreResult<AuditRecord> {
     let get_s = |c: &str| row.try_get::<String, _>(c).map_err(map_err);
     let get_o = |c: &str| row.try_get::<Option<String>, _>(c).map_err(map_err);
     let get_id = |c: &str| row.try_get::<Option<Uuid>, _>(c).map_err(map_err);
-    let role = get_o("actor_role")?
-        .map(|r| Role::parse(&r).map_err(corrupt("actor_role")))
-        .transpose()?;
+    let role = get_o("actor_role")?.map(|r| Role::parse(&r).map_err(corrupt("actor_role"))).transpose()?;
     let outcome = get_s("outcome")?;
     Ok(AuditRecord {
         seq: to_u64(row.try_get("seq").map_err(map_err)?, "seq")?,
@@ -95,8 +90,7 @@ fn record(row: &PgRow) -> StoreResult<AuditRecord> {
             patient_id: get_id("patient_id")?.map(PatientId),
             client_addr: get_o("client_addr")?,
             user_agent: get_o("user_agent")?,
-            outcome: AuditOutcome::parse(&outcome)
-                .ok_or_else(|| StoreError::Corrupt(format!("outcome {outcome}")))?,
+            outcome: AuditOutcome::parse(&outcome).ok_or_else(|| StoreError::Corrupt(format!("outcome {outcome}")))?,
             detail: get_o("detail")?,
         },
         prev_hash: get_s("prev_hash")?,
@@ -110,14 +104,8 @@ impl AuditStore for PgStore {
         self.audit.append(events).await
     }
 
-    async fn audit_page(
-        &self,
-        filter: &AuditFilter,
-        before_seq: Option<u64>,
-        limit: u32,
-    ) -> StoreResult<Vec<AuditRecord>> {
-        let mut q: QueryBuilder<Postgres> =
-            QueryBuilder::new("SELECT * FROM audit_events WHERE 1 = 1");
+    async fn audit_page(&self, filter: &AuditFilter, before_seq: Option<u64>, limit: u32) -> StoreResult<Vec<AuditRecord>> {
+        let mut q: QueryBuilder<Postgres> = QueryBuilder::new("SELECT * FROM audit_events WHERE 1 = 1");
         if let Some(seq) = before_seq {
             q.push(" AND seq < ").push_bind(to_i64(seq)?);
         }
@@ -136,8 +124,7 @@ impl AuditStore for PgStore {
         if let Some(to) = filter.to {
             q.push(" AND at < ").push_bind(ts(to));
         }
-        q.push(" ORDER BY seq DESC LIMIT ")
-            .push_bind(i64::from(limit));
+        q.push(" ORDER BY seq DESC LIMIT ").push_bind(i64::from(limit));
         let rows = q.build().fetch_all(&self.read).await.map_err(map_err)?;
         rows.iter().map(record).collect()
     }

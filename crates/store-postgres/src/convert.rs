@@ -17,9 +17,7 @@ use sqlx::postgres::PgRow;
 pub fn map_err(err: sqlx::Error) -> StoreError {
     match &err {
         sqlx::Error::RowNotFound => StoreError::NotFound,
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            StoreError::Conflict(db.message().to_owned())
-        }
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(db.message().to_owned()),
         _ => StoreError::Unavailable(err.to_string()),
     }
 }
@@ -36,18 +34,12 @@ pub fn opt_ts(at: Option<Timestamp>) -> Option<jiff_sqlx::Timestamp> {
 
 /// Reads a `timestamptz` column.
 pub fn get_ts(row: &PgRow, column: &str) -> Result<Timestamp, StoreError> {
-    Ok(row
-        .try_get::<jiff_sqlx::Timestamp, _>(column)
-        .map_err(map_err)?
-        .to_jiff())
+    Ok(row.try_get::<jiff_sqlx::Timestamp, _>(column).map_err(map_err)?.to_jiff())
 }
 
 /// Reads a nullable `timestamptz` column.
 pub fn get_opt_ts(row: &PgRow, column: &str) -> Result<Option<Timestamp>, StoreError> {
-    Ok(row
-        .try_get::<Option<jiff_sqlx::Timestamp>, _>(column)
-        .map_err(map_err)?
-        .map(jiff_sqlx::Timestamp::to_jiff))
+    Ok(row.try_get::<Option<jiff_sqlx::Timestamp>, _>(column).map_err(map_err)?.map(jiff_sqlx::Timestamp::to_jiff))
 }
 
 pub fn corrupt(what: &str) -> impl Fn(ketaclinic_domain::FieldError) -> StoreError + '_ {

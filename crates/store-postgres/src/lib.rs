@@ -32,11 +32,7 @@ pub use convert::map_err;
 
 /// The migrations, embedded in the binary. The parity test compares this list (and the schema
 /// it produces) with SQLite's, so the two backends cannot drift apart unnoticed.
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/0001_foundation.sql"),
-)];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "foundation", include_str!("../migrations/0001_foundation.sql"))];
 
 /// Readers in the pool. Each is a server process on the database host, so the pool stays small;
 /// reads are short keyed lookups and pages.
@@ -62,15 +58,8 @@ pub struct WriteConn {
 impl WriteConn {
     /// `BEGIN`, then wait for the cross-process write lock (released by `COMMIT`/`ROLLBACK`).
     async fn open_batch(&mut self) -> StoreResult<()> {
-        sqlx::query("BEGIN")
-            .execute(&mut self.conn)
-            .await
-            .map_err(map_err)?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(WRITE_LOCK)
-            .execute(&mut self.conn)
-            .await
-            .map_err(map_err)?;
+        sqlx::query("BEGIN").execute(&mut self.conn).await.map_err(map_err)?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK).execute(&mut self.conn).await.map_err(map_err)?;
         Ok(())
     }
 }
@@ -91,13 +80,7 @@ impl TxConnection for WriteConn {
     }
 
     fn control(&mut self, sql: &'static str) -> BoxFuture<'_, StoreResult<()>> {
-        Box::pin(async move {
-            sqlx::query(sql)
-                .execute(&mut self.conn)
-                .await
-                .map(|_| ())
-                .map_err(map_err)
-        })
+        Box::pin(async move { sqlx::query(sql).execute(&mut self.conn).await.map(|_| ()).map_err(map_err) })
     }
 }
 
@@ -113,18 +96,7 @@ pub struct PgStore {
 /// processes starting together do not apply a migration twice.
 pub fn migrator() -> Migrator {
     Migrator::with_migrations(
-        MIGRATIONS
-            .iter()
-            .map(|(version, name, sql)| {
-                Migration::new(
-                    *version,
-                    (*name).into(),
-                    MigrationType::Simple,
-                    sql.into_sql_str(),
-                    false,
-                )
-            })
-            .collect(),
+        MIGRATIONS.iter().map(|(version, name, sql)| Migration::new(*version, (*name).into(), MigrationType::Simple, sql.into_sql_str(), false)).collect(),
     )
 }
 
@@ -140,20 +112,10 @@ impl PgStore {
     pub async fn connect_with(options: PgConnectOptions) -> StoreResult<Self> {
         // Statements carry patient data in their parameters only, but logging every statement
         // at INFO would still flood the log; sqlx's slow-statement warnings stay on.
-        let options = options
-            .application_name("ketaclinic")
-            .disable_statement_logging();
+        let options = options.application_name("ketaclinic").disable_statement_logging();
         let mut conn = options.connect().await.map_err(map_err)?;
-        migrator()
-            .run(&mut conn)
-            .await
-            .map_err(|e| StoreError::Unavailable(format!("migration failed: {e}")))?;
-        let read = PgPoolOptions::new()
-            .max_connections(READ_CONNECTIONS)
-            .min_connections(1)
-            .connect_with(options.clone())
-            .await
-            .map_err(map_err)?;
+        migrator().run(&mut conn).await.map_err(|e| StoreError::Unavailable(format!("migration failed: {e}")))?;
+        let read = PgPoolOptions::new().max_connections(READ_CONNECTIONS).min_connections(1).connect_with(options.clone()).await.map_err(map_err)?;
         let writer = Writer::spawn(WriteConn { conn, options });
         let audit = audit::batcher(writer.clone());
         Ok(Self { read, writer, audit })
@@ -168,18 +130,11 @@ impl PgStore {
 #[async_trait]
 impl HealthStore for PgStore {
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1")
-            .execute(&self.read)
-            .await
-            .map(|_| ())
-            .map_err(map_err)
+        sqlx::query("SELECT 1").execute(&self.read).await.map(|_| ()).map_err(map_err)
     }
 
     fn pool_stats(&self) -> PoolStats {
-        PoolStats {
-            size: self.read.size(),
-            idle: u32::try_from(self.read.num_idle()).unwrap_or(u32::MAX),
-        }
+        PoolStats { size: self.read.size(), idle: u32::try_from(self.read.num_idle()).unwrap_or(u32::MAX) }
     }
 
     fn backend(&self) -> &'static str {

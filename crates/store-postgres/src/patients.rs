@@ -7,9 +7,7 @@ use ketaclinic_domain::ids::{PatientId, UserId};
 use ketaclinic_domain::patient::{Mrn, MrnPrefix, Patient, PatientDetails, PatientVersion};
 use ketaclinic_domain::person::{BirthDate, Email, PersonName, Phone, Sex};
 use ketaclinic_domain::record::{ChangeReason, RecordStatus, Version};
-use ketaclinic_store::{
-    NewPatient, PatientCursor, PatientQuery, PatientStore, StoreError, StoreResult,
-};
+use ketaclinic_store::{NewPatient, PatientCursor, PatientQuery, PatientStore, StoreError, StoreResult};
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
@@ -34,10 +32,7 @@ const SORT_KEY: &str = r#"search_family COLLATE "C", search_given COLLATE "C", i
 fn patient(row: &PgRow) -> StoreResult<Patient> {
     let s = |c: &str| row.try_get::<String, _>(c).map_err(map_err);
     let o = |c: &str| row.try_get::<Option<String>, _>(c).map_err(map_err);
-    let birth = row
-        .try_get::<jiff_sqlx::Date, _>("birth_date")
-        .map_err(map_err)?
-        .to_jiff();
+    let birth = row.try_get::<jiff_sqlx::Date, _>("birth_date").map_err(map_err)?.to_jiff();
     Ok(Patient {
         id: PatientId(row.try_get("id").map_err(map_err)?),
         mrn: Mrn::parse(&s("mrn")?).map_err(corrupt("mrn"))?,
@@ -47,12 +42,8 @@ fn patient(row: &PgRow) -> StoreResult<Patient> {
             // Stored dates were checked on the way in; re-check only the calendar range.
             birth_date: BirthDate::new(birth, birth).map_err(corrupt("birth_date"))?,
             sex: Sex::parse(&s("sex")?).map_err(corrupt("sex"))?,
-            phone: o("phone")?
-                .map(|p| Phone::parse(&p).map_err(corrupt("phone")))
-                .transpose()?,
-            email: o("email")?
-                .map(|e| Email::parse(&e).map_err(corrupt("email")))
-                .transpose()?,
+            phone: o("phone")?.map(|p| Phone::parse(&p).map_err(corrupt("phone"))).transpose()?,
+            email: o("email")?.map(|e| Email::parse(&e).map_err(corrupt("email"))).transpose()?,
         },
         status: RecordStatus::parse(&s("status")?).map_err(corrupt("status"))?,
         version: Version(to_u32(row.try_get("version").map_err(map_err)?, "version")?),
@@ -63,8 +54,7 @@ fn patient(row: &PgRow) -> StoreResult<Patient> {
 
 fn version(row: &PgRow) -> StoreResult<PatientVersion> {
     let doc: String = row.try_get("document").map_err(map_err)?;
-    let doc: VersionDocument = serde_json::from_str(&doc)
-        .map_err(|e| StoreError::Corrupt(format!("version document: {e}")))?;
+    let doc: VersionDocument = serde_json::from_str(&doc).map_err(|e| StoreError::Corrupt(format!("version document: {e}")))?;
     let reason: Option<String> = row.try_get("reason").map_err(map_err)?;
     Ok(PatientVersion {
         patient_id: PatientId(row.try_get("patient_id").map_err(map_err)?),
@@ -74,18 +64,12 @@ fn version(row: &PgRow) -> StoreResult<PatientVersion> {
         status: doc.status,
         recorded_at: get_ts(row, "recorded_at")?,
         recorded_by: UserId(row.try_get("recorded_by").map_err(map_err)?),
-        reason: reason
-            .map(|r| ChangeReason::parse(&r).map_err(corrupt("reason")))
-            .transpose()?,
+        reason: reason.map(|r| ChangeReason::parse(&r).map_err(corrupt("reason"))).transpose()?,
     })
 }
 
 async fn insert_version(conn: &mut PgConnection, v: &PatientVersion) -> StoreResult<()> {
-    let doc = VersionDocument {
-        mrn: v.mrn.clone(),
-        details: v.details.clone(),
-        status: v.status,
-    };
+    let doc = VersionDocument { mrn: v.mrn.clone(), details: v.details.clone(), status: v.status };
     let doc = serde_json::to_string(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     // The document travels as text, cast to JSONB by the server and back to text when read, so
     // sqlx needs no `json` feature and serde stays the only JSON codec. JSONB reorders keys and
@@ -106,26 +90,17 @@ async fn insert_version(conn: &mut PgConnection, v: &PatientVersion) -> StoreRes
 /// The next generated MRN. The counter row is updated inside the write transaction, which holds
 /// the cross-process write lock, so numbers are never handed out twice or skipped by a rollback.
 async fn next_mrn(conn: &mut PgConnection, prefix: &MrnPrefix) -> StoreResult<Mrn> {
-    let n: i64 = sqlx::query_scalar(
-        "INSERT INTO counters (name, value) VALUES ('mrn', 1) ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
-    )
-    .fetch_one(conn)
-    .await
-    .map_err(map_err)?;
-    Ok(Mrn::generated(
-        prefix,
-        u64::try_from(n).map_err(|_| StoreError::Corrupt("mrn counter".to_owned()))?,
-    ))
+    let n: i64 =
+        sqlx::query_scalar("INSERT INTO counters (name, value) VALUES ('mrn', 1) ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value")
+            .fetch_one(conn)
+            .await
+            .map_err(map_err)?;
+    Ok(Mrn::generated(prefix, u64::try_from(n).map_err(|_| StoreError::Corrupt("mrn counter".to_owned()))?))
 }
 
 #[async_trait]
 impl PatientStore for PgStore {
-    async fn insert_patient(
-        &self,
-        new: &NewPatient,
-        prefix: &MrnPrefix,
-        audit: AuditEvent,
-    ) -> StoreResult<Patient> {
+    async fn insert_patient(&self, new: &NewPatient, prefix: &MrnPrefix, audit: AuditEvent) -> StoreResult<Patient> {
         let new = new.clone();
         let prefix = prefix.clone();
         self.writer
@@ -154,78 +129,43 @@ impl PatientStore for PgStore {
     }
 
     async fn patient(&self, id: PatientId) -> StoreResult<Option<Patient>> {
-        let row = sqlx::query("SELECT * FROM patients WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&self.read)
-            .await
-            .map_err(map_err)?;
+        let row = sqlx::query("SELECT * FROM patients WHERE id = $1").bind(id.0).fetch_optional(&self.read).await.map_err(map_err)?;
         row.as_ref().map(patient).transpose()
     }
 
-    async fn search_patients(
-        &self,
-        query: &PatientQuery,
-        after: Option<&PatientCursor>,
-        limit: u32,
-    ) -> StoreResult<Vec<Patient>> {
+    async fn search_patients(&self, query: &PatientQuery, after: Option<&PatientCursor>, limit: u32) -> StoreResult<Vec<Patient>> {
         let mut q: QueryBuilder<Postgres> = QueryBuilder::new("SELECT * FROM patients WHERE 1 = 1");
         if !query.include_entered_in_error {
             q.push(" AND status = 'active'");
         }
         for word in &query.words {
             let like = format!("{}%", escape_like(word));
-            q.push(" AND (search_family LIKE ")
-                .push_bind(like.clone())
-                .push(" ESCAPE '\\' OR search_given LIKE ")
-                .push_bind(like);
-            q.push(" ESCAPE '\\' OR lower(mrn) = ")
-                .push_bind(word.clone())
-                .push(")");
+            q.push(" AND (search_family LIKE ").push_bind(like.clone()).push(" ESCAPE '\\' OR search_given LIKE ").push_bind(like);
+            q.push(" ESCAPE '\\' OR lower(mrn) = ").push_bind(word.clone()).push(")");
         }
         if let Some(date) = query.birth_date {
             q.push(" AND birth_date = ").push_bind(date.to_sqlx());
         }
         if let Some(c) = after {
-            q.push(" AND (")
-                .push(SORT_KEY)
-                .push(") > (")
-                .push_bind(c.family.clone())
-                .push(", ")
-                .push_bind(c.given.clone());
+            q.push(" AND (").push(SORT_KEY).push(") > (").push_bind(c.family.clone()).push(", ").push_bind(c.given.clone());
             q.push(", ").push_bind(c.id.0).push(")");
         }
-        q.push(" ORDER BY ")
-            .push(SORT_KEY)
-            .push(" LIMIT ")
-            .push_bind(i64::from(limit));
+        q.push(" ORDER BY ").push(SORT_KEY).push(" LIMIT ").push_bind(i64::from(limit));
         let rows = q.build().fetch_all(&self.read).await.map_err(map_err)?;
         rows.iter().map(patient).collect()
     }
 
-    async fn update_patient(
-        &self,
-        revised: &Patient,
-        version: &PatientVersion,
-        expected: Version,
-        audit: AuditEvent,
-    ) -> StoreResult<()> {
+    async fn update_patient(&self, revised: &Patient, version: &PatientVersion, expected: Version, audit: AuditEvent) -> StoreResult<()> {
         let (p, v) = (revised.clone(), version.clone());
         self.writer
             .write(move |c: &mut WriteConn| {
                 Box::pin(async move {
                     let current: Option<i32> =
-                        sqlx::query_scalar("SELECT version FROM patients WHERE id = $1")
-                            .bind(p.id.0)
-                            .fetch_optional(&mut c.conn)
-                            .await
-                            .map_err(map_err)?;
+                        sqlx::query_scalar("SELECT version FROM patients WHERE id = $1").bind(p.id.0).fetch_optional(&mut c.conn).await.map_err(map_err)?;
                     match current {
                         None => return Err(StoreError::NotFound),
                         Some(n) if i64::from(n) != i64::from(expected.0) => {
-                            return Err(StoreError::Conflict(format!(
-                                "the record is at version {n}, not {}",
-                                expected.0
-                            )));
+                            return Err(StoreError::Conflict(format!("the record is at version {n}, not {}", expected.0)));
                         }
                         Some(_) => {}
                     }
@@ -284,7 +224,5 @@ async fn write_current(conn: &mut PgConnection, p: &Patient, fresh: bool) -> Sto
 
 /// Escapes `\`, `%` and `_` so a search word matches literally (`ESCAPE '\'` in the query).
 pub(crate) fn escape_like(word: &str) -> String {
-    word.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
+    word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }

@@ -9,9 +9,7 @@ use ketaclinic_domain::audit::AuditEvent;
 use ketaclinic_domain::ids::{SessionId, TokenId, UserId};
 use ketaclinic_domain::person::{Email, PersonName};
 use ketaclinic_domain::staff::Role;
-use ketaclinic_store::{
-    ApiToken, AuthSession, AuthStore, StaffUser, StoreError, StoreResult, UserStore,
-};
+use ketaclinic_store::{ApiToken, AuthSession, AuthStore, StaffUser, StoreError, StoreResult, UserStore};
 use sqlx::Row;
 use sqlx::postgres::PgRow;
 use uuid::Uuid;
@@ -29,10 +27,7 @@ fn user(row: &PgRow) -> StoreResult<StaffUser> {
         role: Role::parse(&s("role")?).map_err(corrupt("role"))?,
         password_hash: s("password_hash")?,
         disabled: row.try_get("disabled").map_err(map_err)?,
-        failed_logins: to_u32(
-            row.try_get("failed_logins").map_err(map_err)?,
-            "failed_logins",
-        )?,
+        failed_logins: to_u32(row.try_get("failed_logins").map_err(map_err)?, "failed_logins")?,
         locked_until: get_opt_ts(row, "locked_until")?,
         created_at: get_ts(row, "created_at")?,
         password_changed_at: get_ts(row, "password_changed_at")?,
@@ -74,11 +69,7 @@ fn token(row: &PgRow, p: &str) -> StoreResult<ApiToken> {
 
 /// `NotFound` when an UPDATE matched nothing.
 fn one_row(affected: u64) -> StoreResult<()> {
-    if affected == 0 {
-        Err(StoreError::NotFound)
-    } else {
-        Ok(())
-    }
+    if affected == 0 { Err(StoreError::NotFound) } else { Ok(()) }
 }
 
 #[async_trait]
@@ -112,51 +103,32 @@ impl UserStore for PgStore {
     }
 
     async fn user_by_email(&self, email: &Email) -> StoreResult<Option<StaffUser>> {
-        let row = sqlx::query("SELECT * FROM users WHERE email = $1")
-            .bind(email.as_str())
-            .fetch_optional(&self.read)
-            .await
-            .map_err(map_err)?;
+        let row = sqlx::query("SELECT * FROM users WHERE email = $1").bind(email.as_str()).fetch_optional(&self.read).await.map_err(map_err)?;
         row.as_ref().map(user).transpose()
     }
 
     async fn user_by_id(&self, id: UserId) -> StoreResult<Option<StaffUser>> {
-        let row = sqlx::query("SELECT * FROM users WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&self.read)
-            .await
-            .map_err(map_err)?;
+        let row = sqlx::query("SELECT * FROM users WHERE id = $1").bind(id.0).fetch_optional(&self.read).await.map_err(map_err)?;
         row.as_ref().map(user).transpose()
     }
 
     async fn list_users(&self) -> StoreResult<Vec<StaffUser>> {
         // Byte order, like SQLite's BINARY collation, whatever the database's collation is.
-        let rows = sqlx::query(r#"SELECT * FROM users ORDER BY email COLLATE "C""#)
-            .fetch_all(&self.read)
-            .await
-            .map_err(map_err)?;
+        let rows = sqlx::query(r#"SELECT * FROM users ORDER BY email COLLATE "C""#).fetch_all(&self.read).await.map_err(map_err)?;
         rows.iter().map(user).collect()
     }
 
-    async fn record_login_failure(
-        &self,
-        id: UserId,
-        failed_logins: u32,
-        locked_until: Option<Timestamp>,
-        audit: AuditEvent,
-    ) -> StoreResult<()> {
+    async fn record_login_failure(&self, id: UserId, failed_logins: u32, locked_until: Option<Timestamp>, audit: AuditEvent) -> StoreResult<()> {
         self.writer
             .write(move |c: &mut WriteConn| {
                 Box::pin(async move {
-                    let r = sqlx::query(
-                        "UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3",
-                    )
-                    .bind(to_i32(failed_logins)?)
-                    .bind(opt_ts(locked_until))
-                    .bind(id.0)
-                    .execute(&mut c.conn)
-                    .await
-                    .map_err(map_err)?;
+                    let r = sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3")
+                        .bind(to_i32(failed_logins)?)
+                        .bind(opt_ts(locked_until))
+                        .bind(id.0)
+                        .execute(&mut c.conn)
+                        .await
+                        .map_err(map_err)?;
                     one_row(r.rows_affected())?;
                     append(&mut c.conn, vec![audit]).await
                 })
@@ -164,17 +136,12 @@ impl UserStore for PgStore {
             .await
     }
 
-    async fn set_user_disabled(
-        &self,
-        id: UserId,
-        disabled: bool,
-        at: Timestamp,
-        audit: AuditEvent,
-    ) -> StoreResult<()> {
+    async fn set_user_disabled(&self, id: UserId, disabled: bool, at: Timestamp, audit: AuditEvent) -> StoreResult<()> {
         self.writer
             .write(move |c: &mut WriteConn| {
                 Box::pin(async move {
-                    let r = sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2").bind(disabled).bind(id.0).execute(&mut c.conn).await.map_err(map_err)?;
+                    let r =
+                        sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2").bind(disabled).bind(id.0).execute(&mut c.conn).await.map_err(map_err)?;
                     one_row(r.rows_affected())?;
                     if disabled {
                         for sql in [
@@ -190,14 +157,7 @@ impl UserStore for PgStore {
             .await
     }
 
-    async fn set_password_hash(
-        &self,
-        id: UserId,
-        hash: &str,
-        at: Timestamp,
-        keep: Option<SessionId>,
-        audit: AuditEvent,
-    ) -> StoreResult<()> {
+    async fn set_password_hash(&self, id: UserId, hash: &str, at: Timestamp, keep: Option<SessionId>, audit: AuditEvent) -> StoreResult<()> {
         let hash = hash.to_owned();
         self.writer
             .write(move |c: &mut WriteConn| {
@@ -247,7 +207,11 @@ impl AuthStore for PgStore {
                     .execute(&mut c.conn)
                     .await
                     .map_err(map_err)?;
-                    sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(s.user_id.0).execute(&mut c.conn).await.map_err(map_err)?;
+                    sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+                        .bind(s.user_id.0)
+                        .execute(&mut c.conn)
+                        .await
+                        .map_err(map_err)?;
                     append(&mut c.conn, vec![audit]).await
                 })
             })
@@ -280,28 +244,23 @@ impl AuthStore for PgStore {
             .await
     }
 
-    async fn revoke_session(
-        &self,
-        id: SessionId,
-        at: Timestamp,
-        audit: AuditEvent,
-    ) -> StoreResult<()> {
+    async fn revoke_session(&self, id: SessionId, at: Timestamp, audit: AuditEvent) -> StoreResult<()> {
         self.writer
             .write(move |c: &mut WriteConn| {
                 Box::pin(async move {
-                    sqlx::query("UPDATE auth_sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL").bind(ts(at)).bind(id.0).execute(&mut c.conn).await.map_err(map_err)?;
+                    sqlx::query("UPDATE auth_sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+                        .bind(ts(at))
+                        .bind(id.0)
+                        .execute(&mut c.conn)
+                        .await
+                        .map_err(map_err)?;
                     append(&mut c.conn, vec![audit]).await
                 })
             })
             .await
     }
 
-    async fn revoke_user_sessions(
-        &self,
-        user: UserId,
-        at: Timestamp,
-        audit: AuditEvent,
-    ) -> StoreResult<u64> {
+    async fn revoke_user_sessions(&self, user: UserId, at: Timestamp, audit: AuditEvent) -> StoreResult<u64> {
         self.writer
             .write(move |c: &mut WriteConn| {
                 Box::pin(async move {
@@ -323,17 +282,19 @@ impl AuthStore for PgStore {
         self.writer
             .write(move |c: &mut WriteConn| {
                 Box::pin(async move {
-                    sqlx::query("INSERT INTO api_tokens (id, user_id, label, token_hash, created_at, last_used_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                        .bind(t.id.0)
-                        .bind(t.user_id.0)
-                        .bind(&t.label)
-                        .bind(&t.token_hash)
-                        .bind(ts(t.created_at))
-                        .bind(opt_ts(t.last_used_at))
-                        .bind(opt_ts(t.revoked_at))
-                        .execute(&mut c.conn)
-                        .await
-                        .map_err(map_err)?;
+                    sqlx::query(
+                        "INSERT INTO api_tokens (id, user_id, label, token_hash, created_at, last_used_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(t.id.0)
+                    .bind(t.user_id.0)
+                    .bind(&t.label)
+                    .bind(&t.token_hash)
+                    .bind(ts(t.created_at))
+                    .bind(opt_ts(t.last_used_at))
+                    .bind(opt_ts(t.revoked_at))
+                    .execute(&mut c.conn)
+                    .await
+                    .map_err(map_err)?;
                     append(&mut c.conn, vec![audit]).await
                 })
             })
@@ -353,12 +314,7 @@ impl AuthStore for PgStore {
         self.writer
             .write(move |c: &mut WriteConn| {
                 Box::pin(async move {
-                    sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
-                        .bind(ts(at))
-                        .bind(id.0)
-                        .execute(&mut c.conn)
-                        .await
-                        .map_err(map_err)?;
+                    sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2").bind(ts(at)).bind(id.0).execute(&mut c.conn).await.map_err(map_err)?;
                     Ok(())
                 })
             })
@@ -369,7 +325,12 @@ impl AuthStore for PgStore {
         self.writer
             .write(move |c: &mut WriteConn| {
                 Box::pin(async move {
-                    let r = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL").bind(ts(at)).bind(id.0).execute(&mut c.conn).await.map_err(map_err)?;
+                    let r = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+                        .bind(ts(at))
+                        .bind(id.0)
+                        .execute(&mut c.conn)
+                        .await
+                        .map_err(map_err)?;
                     one_row(r.rows_affected())?;
                     append(&mut c.conn, vec![audit]).await
                 })
@@ -378,13 +339,11 @@ impl AuthStore for PgStore {
     }
 
     async fn list_tokens(&self, user: UserId) -> StoreResult<Vec<ApiToken>> {
-        let rows = sqlx::query(
-            "SELECT * FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id DESC",
-        )
-        .bind(user.0)
-        .fetch_all(&self.read)
-        .await
-        .map_err(map_err)?;
+        let rows = sqlx::query("SELECT * FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id DESC")
+            .bind(user.0)
+            .fetch_all(&self.read)
+            .await
+            .map_err(map_err)?;
         rows.iter().map(|r| token(r, "")).collect()
     }
 }

@@ -13,9 +13,7 @@ use ketaclinic_store_postgres::PgStore;
 
 async fn fresh() -> Option<Arc<dyn Storage>> {
     let url = common::fresh_database("PostgreSQL conformance").await?;
-    let store = PgStore::connect(&url)
-        .await
-        .unwrap_or_else(|e| common::fail(&format!("PostgreSQL store failed to open: {e}")));
+    let store = PgStore::connect(&url).await.unwrap_or_else(|e| common::fail(&format!("PostgreSQL store failed to open: {e}")));
     Some(Arc::new(store))
 }
 

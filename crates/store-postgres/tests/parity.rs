@@ -37,11 +37,7 @@ const MIGRATIONS_TABLE: &str = "_sqlx_migrations";
 
 #[test]
 fn migration_lists_match() {
-    let names = |list: &[(i64, &'static str, &str)]| {
-        list.iter()
-            .map(|(version, name, _)| (*version, *name))
-            .collect::<Vec<_>>()
-    };
+    let names = |list: &[(i64, &'static str, &str)]| list.iter().map(|(version, name, _)| (*version, *name)).collect::<Vec<_>>();
     assert_eq!(
         names(ketaclinic_store_sqlite::MIGRATIONS),
         names(ketaclinic_store_postgres::MIGRATIONS),
@@ -58,10 +54,7 @@ async fn migrated_schemas_match() {
     let postgres = postgres_schema(&pg_url).await;
     let sqlite = without(sqlite, ONLY_IN_SQLITE, "SQLite");
     let postgres = without(postgres, ONLY_IN_POSTGRES, "PostgreSQL");
-    assert!(
-        sqlite.iter().any(|f| f.starts_with("table ")),
-        "the SQLite schema came back empty"
-    );
+    assert!(sqlite.iter().any(|f| f.starts_with("table ")), "the SQLite schema came back empty");
     let mut report = String::new();
     for fact in sqlite.difference(&postgres) {
         report.push_str(&format!("\n  only in SQLite:     {fact}"));
@@ -77,25 +70,15 @@ async fn migrated_schemas_match() {
 }
 
 /// Removes the allow-listed facts, checking that each is really there.
-fn without(
-    mut facts: BTreeSet<String>,
-    allowed: &[(&str, &str)],
-    engine: &str,
-) -> BTreeSet<String> {
+fn without(mut facts: BTreeSet<String>, allowed: &[(&str, &str)], engine: &str) -> BTreeSet<String> {
     for (fact, _reason) in allowed {
-        assert!(
-            facts.remove(*fact),
-            "allow-listed {engine} object is gone, drop it from the list: {fact}"
-        );
+        assert!(facts.remove(*fact), "allow-listed {engine} object is gone, drop it from the list: {fact}");
     }
     facts
 }
 
 fn column(table: &str, name: &str, not_null: bool) -> String {
-    format!(
-        "column {table}.{name} {}",
-        if not_null { "NOT NULL" } else { "NULL" }
-    )
+    format!("column {table}.{name} {}", if not_null { "NOT NULL" } else { "NULL" })
 }
 
 /// One index as a fact. Indexes that back a PRIMARY KEY or UNIQUE constraint are named by the
@@ -103,20 +86,14 @@ fn column(table: &str, name: &str, not_null: bool) -> String {
 /// index at all on SQLite, so those are compared by their columns (`primary key` / `unique`
 /// facts); only indexes created by name with CREATE INDEX are compared by name.
 fn index(name: &str, table: &str, unique: bool, columns: &[String]) -> String {
-    format!(
-        "{}index {name} ON {table} ({})",
-        if unique { "unique " } else { "" },
-        columns.join(", ")
-    )
+    format!("{}index {name} ON {table} ({})", if unique { "unique " } else { "" }, columns.join(", "))
 }
 
 async fn sqlite_schema() -> BTreeSet<String> {
     let dir = tempfile::tempdir().unwrap_or_else(|e| common::fail(&format!("temp dir: {e}")));
     let path = dir.path().join("parity.db");
-    let store = SqliteStore::open(&path)
-        .await
-        .unwrap_or_else(|e| common::fail(&format!("SQLite store failed to open: {e}")));
-    store.close().await;
+    let store = SqliteStore::open(&path).await.unwrap_or_else(|e| common::fail(&format!("SQLite store failed to open: {e}")));
+    drop(store);
     let mut conn = SqliteConnectOptions::new()
         .filename(&path)
         .read_only(true)
@@ -124,30 +101,23 @@ async fn sqlite_schema() -> BTreeSet<String> {
         .connect()
         .await
         .unwrap_or_else(|e| common::fail(&format!("open {}: {e}", path.display())));
-    let facts = sqlite_facts(&mut conn)
-        .await
-        .unwrap_or_else(|e| common::fail(&format!("read the SQLite catalog: {e}")));
+    let facts = sqlite_facts(&mut conn).await.unwrap_or_else(|e| common::fail(&format!("read the SQLite catalog: {e}")));
     let _ = conn.close().await;
     facts
 }
 
 async fn sqlite_facts(conn: &mut SqliteConnection) -> Result<BTreeSet<String>, sqlx::Error> {
     let mut facts = BTreeSet::new();
-    let tables: Vec<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> ?1")
-        .bind(MIGRATIONS_TABLE)
-        .fetch_all(&mut *conn)
-        .await?;
+    let tables: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> ?1")
+            .bind(MIGRATIONS_TABLE)
+            .fetch_all(&mut *conn)
+            .await?;
     for table in &tables {
         facts.insert(format!("table {table}"));
         let mut primary_key = Vec::new();
-        for row in
-            sqlx::query(r#"SELECT name, "notnull", pk FROM pragma_table_info(?1) ORDER BY pk"#)
-                .bind(table)
-                .fetch_all(&mut *conn)
-                .await?
-        {
-            let (name, not_null, pk): (String, bool, i64) =
-                (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+        for row in sqlx::query(r#"SELECT name, "notnull", pk FROM pragma_table_info(?1) ORDER BY pk"#).bind(table).fetch_all(&mut *conn).await? {
+            let (name, not_null, pk): (String, bool, i64) = (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
             // A SQLite quirk: a PRIMARY KEY column that is not an INTEGER PRIMARY KEY accepts
             // NULL unless declared NOT NULL. The adapters always bind the key, and PostgreSQL
             // makes every key column NOT NULL, so a key column counts as NOT NULL here.
@@ -159,18 +129,9 @@ async fn sqlite_facts(conn: &mut SqliteConnection) -> Result<BTreeSet<String>, s
         if !primary_key.is_empty() {
             facts.insert(format!("primary key {table} ({})", primary_key.join(", ")));
         }
-        for row in sqlx::query(r#"SELECT name, "unique", origin FROM pragma_index_list(?1)"#)
-            .bind(table)
-            .fetch_all(&mut *conn)
-            .await?
-        {
-            let (name, unique, origin): (String, bool, String) =
-                (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
-            let columns: Vec<String> =
-                sqlx::query_scalar("SELECT name FROM pragma_index_info(?1) ORDER BY seqno")
-                    .bind(&name)
-                    .fetch_all(&mut *conn)
-                    .await?;
+        for row in sqlx::query(r#"SELECT name, "unique", origin FROM pragma_index_list(?1)"#).bind(table).fetch_all(&mut *conn).await? {
+            let (name, unique, origin): (String, bool, String) = (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+            let columns: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_index_info(?1) ORDER BY seqno").bind(&name).fetch_all(&mut *conn).await?;
             match origin.as_str() {
                 "pk" => {} // covered by the `primary key` fact above
                 "u" => {
@@ -181,19 +142,12 @@ async fn sqlite_facts(conn: &mut SqliteConnection) -> Result<BTreeSet<String>, s
                 }
             }
         }
-        for row in sqlx::query(r#"SELECT "from", "table" FROM pragma_foreign_key_list(?1)"#)
-            .bind(table)
-            .fetch_all(&mut *conn)
-            .await?
-        {
+        for row in sqlx::query(r#"SELECT "from", "table" FROM pragma_foreign_key_list(?1)"#).bind(table).fetch_all(&mut *conn).await? {
             let (from, to): (String, String) = (row.try_get(0)?, row.try_get(1)?);
             facts.insert(format!("foreign key {table}.{from} -> {to}"));
         }
     }
-    for row in sqlx::query("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'")
-        .fetch_all(&mut *conn)
-        .await?
-    {
+    for row in sqlx::query("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'").fetch_all(&mut *conn).await? {
         let (name, table): (String, String) = (row.try_get(0)?, row.try_get(1)?);
         facts.insert(format!("trigger {name} ON {table}"));
     }
@@ -201,16 +155,10 @@ async fn sqlite_facts(conn: &mut SqliteConnection) -> Result<BTreeSet<String>, s
 }
 
 async fn postgres_schema(url: &str) -> BTreeSet<String> {
-    let store = PgStore::connect(url)
-        .await
-        .unwrap_or_else(|e| common::fail(&format!("PostgreSQL store failed to open: {e}")));
-    store.close().await;
-    let mut conn = PgConnection::connect(url)
-        .await
-        .unwrap_or_else(|e| common::fail(&format!("connect to {url}: {e}")));
-    let facts = postgres_facts(&mut conn)
-        .await
-        .unwrap_or_else(|e| common::fail(&format!("read the PostgreSQL catalog: {e}")));
+    let store = PgStore::connect(url).await.unwrap_or_else(|e| common::fail(&format!("PostgreSQL store failed to open: {e}")));
+    drop(store);
+    let mut conn = PgConnection::connect(url).await.unwrap_or_else(|e| common::fail(&format!("connect to {url}: {e}")));
+    let facts = postgres_facts(&mut conn).await.unwrap_or_else(|e| common::fail(&format!("read the PostgreSQL catalog: {e}")));
     let _ = conn.close().await;
     facts
 }
@@ -241,23 +189,10 @@ async fn postgres_facts(conn: &mut PgConnection) -> Result<BTreeSet<String>, sql
             .fetch_all(&mut *conn)
             .await?;
         for row in columns {
-            facts.insert(column(
-                table,
-                &row.try_get::<String, _>(0)?,
-                row.try_get(1)?,
-            ));
+            facts.insert(column(table, &row.try_get::<String, _>(0)?, row.try_get(1)?));
         }
-        for row in sqlx::query(PG_INDEXES)
-            .bind(table)
-            .fetch_all(&mut *conn)
-            .await?
-        {
-            let (name, unique, primary, constraint): (String, bool, bool, bool) = (
-                row.try_get(0)?,
-                row.try_get(1)?,
-                row.try_get(2)?,
-                row.try_get(3)?,
-            );
+        for row in sqlx::query(PG_INDEXES).bind(table).fetch_all(&mut *conn).await? {
+            let (name, unique, primary, constraint): (String, bool, bool, bool) = (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?);
             let columns: Vec<String> = row.try_get(4)?;
             let fact = match (primary, constraint) {
                 (true, _) => format!("primary key {table} ({})", columns.join(", ")),
@@ -266,21 +201,15 @@ async fn postgres_facts(conn: &mut PgConnection) -> Result<BTreeSet<String>, sql
             };
             facts.insert(fact);
         }
-        for row in sqlx::query(PG_FOREIGN_KEYS)
-            .bind(table)
-            .fetch_all(&mut *conn)
-            .await?
-        {
+        for row in sqlx::query(PG_FOREIGN_KEYS).bind(table).fetch_all(&mut *conn).await? {
             let (from, to): (String, String) = (row.try_get(0)?, row.try_get(1)?);
             facts.insert(format!("foreign key {table}.{from} -> {to}"));
         }
         // Internal triggers implement foreign keys; only the ones a migration created count.
-        let triggers: Vec<String> = sqlx::query_scalar(
-            "SELECT tgname::text FROM pg_trigger WHERE tgrelid = $1::regclass AND NOT tgisinternal",
-        )
-        .bind(table)
-        .fetch_all(&mut *conn)
-        .await?;
+        let triggers: Vec<String> = sqlx::query_scalar("SELECT tgname::text FROM pg_trigger WHERE tgrelid = $1::regclass AND NOT tgisinternal")
+            .bind(table)
+            .fetch_all(&mut *conn)
+            .await?;
         for name in triggers {
             facts.insert(format!("trigger {name} ON {table}"));
         }

@@ -36,9 +36,7 @@ fn event(n: i64) -> AuditEvent {
 }
 
 async fn open(url: &str) -> PgStore {
-    PgStore::connect(url)
-        .await
-        .unwrap_or_else(|e| common::fail(&format!("PostgreSQL store failed to open: {e}")))
+    PgStore::connect(url).await.unwrap_or_else(|e| common::fail(&format!("PostgreSQL store failed to open: {e}")))
 }
 
 /// Verifies the whole audit chain and returns how many rows it holds.
@@ -46,10 +44,7 @@ async fn verify_chain(store: &PgStore) -> u64 {
     let mut verifier = ChainVerifier::default();
     let mut after = 0;
     loop {
-        let page = store
-            .audit_chain_page(after, 100)
-            .await
-            .unwrap_or_else(|e| common::fail(&format!("read the chain: {e}")));
+        let page = store.audit_chain_page(after, 100).await.unwrap_or_else(|e| common::fail(&format!("read the chain: {e}")));
         let Some(last) = page.last() else { break };
         after = last.seq;
         for row in &page {
@@ -70,11 +65,7 @@ async fn two_processes_share_one_audit_chain() {
     let mut tasks = Vec::new();
     for n in 0..40 {
         let store = Arc::clone(&stores[usize::from(n % 2 == 0)]);
-        tasks.push(tokio::spawn(async move {
-            store
-                .append_audit((0..5).map(|_| event(i64::from(n))).collect())
-                .await
-        }));
+        tasks.push(tokio::spawn(async move { store.append_audit((0..5).map(|_| event(i64::from(n))).collect()).await }));
     }
     for task in tasks {
         let result: Option<StoreResult<()>> = task.await.ok();
@@ -91,13 +82,8 @@ async fn writes_survive_a_dropped_connection() {
         return;
     };
     let store = open(&url).await;
-    store
-        .append_audit(vec![event(1)])
-        .await
-        .unwrap_or_else(|e| common::fail(&format!("first append: {e}")));
-    let mut admin = PgConnection::connect(&url)
-        .await
-        .unwrap_or_else(|e| common::fail(&format!("connect: {e}")));
+    store.append_audit(vec![event(1)]).await.unwrap_or_else(|e| common::fail(&format!("first append: {e}")));
+    let mut admin = PgConnection::connect(&url).await.unwrap_or_else(|e| common::fail(&format!("connect: {e}")));
     let killed: i64 = sqlx::query_scalar(
         "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
     )
@@ -105,14 +91,8 @@ async fn writes_survive_a_dropped_connection() {
     .await
     .unwrap_or_else(|e| common::fail(&format!("terminate backends: {e}")));
     let _ = admin.close().await;
-    assert!(
-        killed >= 2,
-        "the writer's and the pool's connections were terminated ({killed})"
-    );
-    store
-        .append_audit(vec![event(2)])
-        .await
-        .unwrap_or_else(|e| common::fail(&format!("append after the connection dropped: {e}")));
+    assert!(killed >= 2, "the writer's and the pool's connections were terminated ({killed})");
+    store.append_audit(vec![event(2)]).await.unwrap_or_else(|e| common::fail(&format!("append after the connection dropped: {e}")));
     assert_eq!(store.ping().await, Ok(()));
     assert_eq!(verify_chain(&store).await, 2);
 }

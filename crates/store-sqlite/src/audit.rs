@@ -7,12 +7,12 @@ use ketaclinic_domain::staff::Role;
 use ketaclinic_store::audit_batch::AuditBatcher;
 use ketaclinic_store::{AuditFilter, AuditStore, StoreError, StoreResult};
 use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, OptionalExtension, Row};
+use rusqlite::{OptionalExtension, Row, params, params_from_iter};
 
+use crate::SqliteStore;
 use crate::convert::{corrupt, from_us, to_i64, to_u64, to_us, uuid, wq};
 use crate::read::{int, opt_text, text};
 use crate::writer::{WriteState, Writer};
-use crate::SqliteStore;
 
 /// Chains and inserts `events` after the current head. Runs inside the writer's transaction,
 /// which holds SQLite's write lock, so the head cannot move underneath it.

@@ -15,8 +15,8 @@ mod users;
 mod writer;
 
 use std::path::Path;
-use std::sync::Arc;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -27,7 +27,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, SqlSafeStr};
 
 pub use convert::map_err;
-use read::{rq, ReadPool};
+use read::{ReadPool, rq};
 use writer::Writer;
 
 /// The migrations, embedded in the binary. The parity test in `store-postgres` compares this
@@ -57,10 +57,7 @@ fn options(path: &Path) -> SqliteConnectOptions {
 /// Builds the embedded migrator.
 pub fn migrator() -> Migrator {
     Migrator::with_migrations(
-        MIGRATIONS
-            .iter()
-            .map(|(version, name, sql)| Migration::new(*version, (*name).into(), MigrationType::Simple, sql.into_sql_str(), false))
-            .collect(),
+        MIGRATIONS.iter().map(|(version, name, sql)| Migration::new(*version, (*name).into(), MigrationType::Simple, sql.into_sql_str(), false)).collect(),
     )
 }
 
@@ -102,13 +99,7 @@ impl SqliteStore {
 /// Checks that `path` is a SQLite database that opens and passes `integrity_check`, without
 /// migrating it (used by `restore` before the file is put in place).
 pub async fn check_file(path: &Path) -> StoreResult<()> {
-    let mut conn = SqliteConnectOptions::from_str("sqlite://")
-        .map_err(map_err)?
-        .filename(path)
-        .read_only(true)
-        .connect()
-        .await
-        .map_err(map_err)?;
+    let mut conn = SqliteConnectOptions::from_str("sqlite://").map_err(map_err)?.filename(path).read_only(true).connect().await.map_err(map_err)?;
     let answer: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&mut conn).await.map_err(map_err)?;
     conn.close().await.map_err(map_err)?;
     if answer == "ok" { Ok(()) } else { Err(StoreError::Corrupt(answer)) }

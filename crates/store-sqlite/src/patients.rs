@@ -7,15 +7,15 @@ use ketaclinic_domain::patient::{Mrn, MrnPrefix, Patient, PatientDetails, Patien
 use ketaclinic_domain::person::{BirthDate, Email, PersonName, Phone, Sex};
 use ketaclinic_domain::record::{ChangeReason, RecordStatus, Version};
 use ketaclinic_store::{NewPatient, PatientCursor, PatientQuery, PatientStore, StoreError, StoreResult};
-use serde::{Deserialize, Serialize};
 use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, OptionalExtension, Row};
+use rusqlite::{OptionalExtension, Row, params, params_from_iter};
+use serde::{Deserialize, Serialize};
 
+use crate::SqliteStore;
 use crate::audit::append;
 use crate::convert::{corrupt, from_us, to_u32, to_us, uuid, wq};
 use crate::read::{int, opt_text, text};
 use crate::writer::WriteState;
-use crate::SqliteStore;
 
 /// What a stored version holds besides its metadata.
 #[derive(Serialize, Deserialize)]
@@ -99,7 +99,15 @@ impl PatientStore for SqliteStore {
                     Some(mrn) => mrn,
                     None => next_mrn(w, &prefix)?,
                 };
-                let p = Patient { id: new.id, mrn, details: new.details, status: RecordStatus::Active, version: Version::FIRST, created_at: new.at, updated_at: new.at };
+                let p = Patient {
+                    id: new.id,
+                    mrn,
+                    details: new.details,
+                    status: RecordStatus::Active,
+                    version: Version::FIRST,
+                    created_at: new.at,
+                    updated_at: new.at,
+                };
                 write_current(w, &p, true)?;
                 insert_version(w, &PatientVersion::of(&p, new.author, None))?;
                 append(w, vec![audit])?;

@@ -7,12 +7,12 @@ use ketaclinic_domain::ids::{SessionId, TokenId, UserId};
 use ketaclinic_domain::person::{Email, PersonName};
 use ketaclinic_domain::staff::Role;
 use ketaclinic_store::{ApiToken, AuthSession, AuthStore, StaffUser, StoreError, StoreResult, UserStore};
-use rusqlite::{params, Row};
+use rusqlite::{Row, params};
 
+use crate::SqliteStore;
 use crate::audit::append;
 use crate::convert::{corrupt, from_us, opt_from_us, to_u32, to_us, uuid, wq};
 use crate::read::{int, opt_int, text};
-use crate::SqliteStore;
 
 fn user(row: &Row<'_>) -> StoreResult<StaffUser> {
     Ok(StaffUser {
@@ -111,7 +111,10 @@ impl UserStore for SqliteStore {
             .write(move |w| {
                 let n = w
                     .conn
-                    .execute("UPDATE users SET failed_logins = ?1, locked_until = ?2 WHERE id = ?3", params![i64::from(failed_logins), locked_until.map(to_us), id.to_string()])
+                    .execute(
+                        "UPDATE users SET failed_logins = ?1, locked_until = ?2 WHERE id = ?3",
+                        params![i64::from(failed_logins), locked_until.map(to_us), id.to_string()],
+                    )
                     .map_err(wq)?;
                 one_row(n)?;
                 append(w, vec![audit])
@@ -195,7 +198,9 @@ impl AuthStore for SqliteStore {
     async fn touch_session(&self, id: SessionId, at: Timestamp) -> StoreResult<()> {
         self.writer
             .write(move |w| {
-                w.conn.execute("UPDATE auth_sessions SET last_seen_at = MAX(last_seen_at, ?1) WHERE id = ?2", params![to_us(at), id.to_string()]).map_err(wq)?;
+                w.conn
+                    .execute("UPDATE auth_sessions SET last_seen_at = MAX(last_seen_at, ?1) WHERE id = ?2", params![to_us(at), id.to_string()])
+                    .map_err(wq)?;
                 Ok(())
             })
             .await
@@ -204,7 +209,9 @@ impl AuthStore for SqliteStore {
     async fn revoke_session(&self, id: SessionId, at: Timestamp, audit: AuditEvent) -> StoreResult<()> {
         self.writer
             .write(move |w| {
-                w.conn.execute("UPDATE auth_sessions SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL", params![to_us(at), id.to_string()]).map_err(wq)?;
+                w.conn
+                    .execute("UPDATE auth_sessions SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL", params![to_us(at), id.to_string()])
+                    .map_err(wq)?;
                 append(w, vec![audit])
             })
             .await
@@ -230,7 +237,15 @@ impl AuthStore for SqliteStore {
                 w.conn
                     .execute(
                         "INSERT INTO api_tokens (id, user_id, label, token_hash, created_at, last_used_at, revoked_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                        params![t.id.to_string(), t.user_id.to_string(), t.label, t.token_hash, to_us(t.created_at), t.last_used_at.map(to_us), t.revoked_at.map(to_us)],
+                        params![
+                            t.id.to_string(),
+                            t.user_id.to_string(),
+                            t.label,
+                            t.token_hash,
+                            to_us(t.created_at),
+                            t.last_used_at.map(to_us),
+                            t.revoked_at.map(to_us)
+                        ],
                     )
                     .map_err(wq)?;
                 append(w, vec![audit])
@@ -254,7 +269,10 @@ impl AuthStore for SqliteStore {
     async fn revoke_token(&self, id: TokenId, at: Timestamp, audit: AuditEvent) -> StoreResult<()> {
         self.writer
             .write(move |w| {
-                let n = w.conn.execute("UPDATE api_tokens SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL", params![to_us(at), id.to_string()]).map_err(wq)?;
+                let n = w
+                    .conn
+                    .execute("UPDATE api_tokens SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL", params![to_us(at), id.to_string()])
+                    .map_err(wq)?;
                 one_row(n)?;
                 append(w, vec![audit])
             })

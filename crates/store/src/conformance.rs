@@ -204,7 +204,15 @@ pub async fn sessions_and_revocation(store: Store) {
 
 pub async fn tokens_and_revocation(store: Store) {
     let u = admin(&store).await;
-    let token = ApiToken { id: TokenId(id()), user_id: u.id, label: "monitor gateway".to_owned(), token_hash: "tok-hash".to_owned(), created_at: ts(5), last_used_at: None, revoked_at: None };
+    let token = ApiToken {
+        id: TokenId(id()),
+        user_id: u.id,
+        label: "monitor gateway".to_owned(),
+        token_hash: "tok-hash".to_owned(),
+        created_at: ts(5),
+        last_used_at: None,
+        revoked_at: None,
+    };
     store.insert_token(&token, event(AuditAction::TokenCreated, Some(u.id), None, ts(5))).await.expect_ok();
     assert_eq!(store.token_by_hash("tok-hash").await.expect_ok(), Some((token.clone(), u.clone())), "the token comes with its account");
     store.touch_token(token.id, ts(6)).await.expect_ok();
@@ -273,7 +281,11 @@ pub async fn patient_search_and_paging(store: Store) {
     loop {
         let page = store.search_patients(&PatientQuery::default(), cursor.as_ref(), 2).await.expect_ok();
         let Some(last) = page.last() else { break };
-        cursor = Some(PatientCursor { family: last.details.family_name.as_str().to_lowercase(), given: last.details.given_name.as_str().to_lowercase(), id: last.id });
+        cursor = Some(PatientCursor {
+            family: last.details.family_name.as_str().to_lowercase(),
+            given: last.details.given_name.as_str().to_lowercase(),
+            id: last.id,
+        });
         seen.extend(page.iter().map(|p| p.display_name()));
     }
     assert_eq!(seen, vec!["Adams, Quincy", "Marsh, Dee", "Quill, Ada", "Quill, Bea", "Quillon, Cal"]);
@@ -287,13 +299,27 @@ pub async fn patient_versions_and_conflicts(store: Store) {
     let ver2 = PatientVersion::of(&v2, a.id, reason.clone());
     store.update_patient(&v2, &ver2, Version::FIRST, event(AuditAction::PatientUpdated, Some(a.id), Some(p.id), ts(20))).await.expect_ok();
     let stale = p.revised(details("Evie", "Stone", "1985-05-05"), RecordStatus::Active, ts(21));
-    let err = store.update_patient(&stale, &PatientVersion::of(&stale, a.id, reason.clone()), Version::FIRST, event(AuditAction::PatientUpdated, Some(a.id), Some(p.id), ts(21))).await.err();
+    let err = store
+        .update_patient(
+            &stale,
+            &PatientVersion::of(&stale, a.id, reason.clone()),
+            Version::FIRST,
+            event(AuditAction::PatientUpdated, Some(a.id), Some(p.id), ts(21)),
+        )
+        .await
+        .err();
     assert!(matches!(err, Some(StoreError::Conflict(_))), "stale version refused: {err:?}");
     let v3 = v2.revised(v2.details.clone(), RecordStatus::EnteredInError, ts(30));
-    store.update_patient(&v3, &PatientVersion::of(&v3, a.id, reason), Version(2), event(AuditAction::PatientUpdated, Some(a.id), Some(p.id), ts(30))).await.expect_ok();
+    store
+        .update_patient(&v3, &PatientVersion::of(&v3, a.id, reason), Version(2), event(AuditAction::PatientUpdated, Some(a.id), Some(p.id), ts(30)))
+        .await
+        .expect_ok();
     let history = store.patient_history(p.id).await.expect_ok();
     let summary: Vec<_> = history.iter().map(|v| (v.version.0, v.details.given_name.as_str().to_owned(), v.status)).collect();
-    assert_eq!(summary, vec![(1, "Eve".to_owned(), RecordStatus::Active), (2, "Eva".to_owned(), RecordStatus::Active), (3, "Eva".to_owned(), RecordStatus::EnteredInError)]);
+    assert_eq!(
+        summary,
+        vec![(1, "Eve".to_owned(), RecordStatus::Active), (2, "Eva".to_owned(), RecordStatus::Active), (3, "Eva".to_owned(), RecordStatus::EnteredInError)]
+    );
     let q = PatientQuery { words: vec!["stone".to_owned()], ..PatientQuery::default() };
     assert!(store.search_patients(&q, None, 10).await.expect_ok().is_empty(), "entered-in-error hidden by default");
     let q_all = PatientQuery { include_entered_in_error: true, ..q };
@@ -319,7 +345,10 @@ pub async fn audit_chain_is_contiguous_under_concurrency(store: Store) {
 pub async fn audit_filters(store: Store) {
     let a = admin(&store).await;
     let p = register(&store, a.id, "Fay", "Lind", "1960-12-12").await;
-    store.append_audit(vec![event(AuditAction::PatientRead, Some(a.id), Some(p.id), ts(100)), event(AuditAction::PatientSearched, Some(a.id), None, ts(200))]).await.expect_ok();
+    store
+        .append_audit(vec![event(AuditAction::PatientRead, Some(a.id), Some(p.id), ts(100)), event(AuditAction::PatientSearched, Some(a.id), None, ts(200))])
+        .await
+        .expect_ok();
     let for_patient = AuditFilter { patient_id: Some(p.id), ..AuditFilter::default() };
     let rows = store.audit_page(&for_patient, None, 10).await.expect_ok();
     let actions: Vec<_> = rows.iter().map(|r| r.event.action.as_str()).collect();

@@ -7,8 +7,9 @@
 //! transaction as usual. Nothing is acknowledged before the commit returns, so every answered
 //! write survives a crash.
 //!
-//! A single writer is also what SQLite wants (no `SQLITE_BUSY` between writers) and what keeps
-//! the audit hash chain strictly ordered.
+//! A single writer keeps the audit hash chain strictly ordered. The PostgreSQL adapter uses
+//! this async writer; the SQLite adapter runs the same algorithm on a plain thread
+//! (`store-sqlite/src/writer.rs`), because there each statement is cheaper than an async hand-off.
 
 use futures::future::BoxFuture;
 use tokio::sync::{mpsc, oneshot};
@@ -26,9 +27,6 @@ pub trait TxConnection: Send + 'static {
     fn begin(&mut self) -> BoxFuture<'_, StoreResult<()>>;
     /// Runs one control statement (`SAVEPOINT`, `RELEASE`, `ROLLBACK TO`, `COMMIT`, `ROLLBACK`).
     fn control(&mut self, sql: &'static str) -> BoxFuture<'_, StoreResult<()>>;
-    /// Called after work was rolled back, so the connection can drop anything it cached about
-    /// the database (e.g. the audit chain head).
-    fn rolled_back(&mut self) {}
 }
 
 /// What a finished job does once the batch's fate is known.
@@ -119,15 +117,12 @@ async fn run<C: TxConnection>(mut conn: C, mut rx: mpsc::Receiver<JobFn<C>>) {
             Some(err) => Err(err),
             None if failed_alone => {
                 // The job reports its own error; nothing of it may be committed.
-                let rolled = conn.control("ROLLBACK").await;
-                conn.rolled_back();
-                rolled
+                conn.control("ROLLBACK").await
             }
             None => conn.control("COMMIT").await,
         };
         if outcome.is_err() {
             let _ = conn.control("ROLLBACK").await;
-            conn.rolled_back();
         }
         for completion in completions {
             completion(outcome.clone());
@@ -137,6 +132,5 @@ async fn run<C: TxConnection>(mut conn: C, mut rx: mpsc::Receiver<JobFn<C>>) {
 
 async fn rollback_to<C: TxConnection>(conn: &mut C) -> StoreResult<()> {
     conn.control("ROLLBACK TO job").await?;
-    conn.rolled_back();
     conn.control("RELEASE job").await
 }

@@ -10,7 +10,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use ketaclinic_app::secrets::constant_time_eq;
@@ -35,11 +35,7 @@ pub struct Caller(pub Option<Actor>);
 /// proxies); `MockConnectInfo` stands in for it in in-process tests, as axum's own extractor does.
 pub fn client_info(req: &Request) -> ClientInfo {
     let ua = req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok());
-    let peer = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0)
-        .or_else(|| req.extensions().get::<MockConnectInfo<SocketAddr>>().map(|m| m.0));
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0).or_else(|| req.extensions().get::<MockConnectInfo<SocketAddr>>().map(|m| m.0));
     ClientInfo::new(peer.map(|a| a.ip().to_string()), ua)
 }
 

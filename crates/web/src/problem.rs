@@ -5,7 +5,7 @@
 //! `errors` entry per field. Causes from storage are logged with `tracing` and never sent to the
 //! client. Nothing here decides *whether* to refuse; that is the use cases' job.
 
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ketaclinic_app::AppError;
 use ketaclinic_domain::FieldError;
@@ -72,10 +72,7 @@ impl Problem {
 
     /// 401: credentials are missing or no longer valid.
     pub fn unauthenticated() -> Self {
-        Self {
-            challenge: true,
-            ..Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Authentication required", "log in, or send a valid bearer token")
-        }
+        Self { challenge: true, ..Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Authentication required", "log in, or send a valid bearer token") }
     }
 
     /// 403: the CSRF token is missing or wrong.
@@ -99,12 +96,9 @@ impl From<AppError> for Problem {
         match err {
             AppError::Unauthenticated => Self::unauthenticated(),
             AppError::BadCredentials => Self::new(StatusCode::UNAUTHORIZED, "bad-credentials", "Login failed", "the e-mail or password is wrong"),
-            AppError::Locked { until } => Self::new(
-                StatusCode::LOCKED,
-                "account-locked",
-                "Account locked",
-                format!("too many failed logins; try again after {until} or ask an admin"),
-            ),
+            AppError::Locked { until } => {
+                Self::new(StatusCode::LOCKED, "account-locked", "Account locked", format!("too many failed logins; try again after {until} or ask an admin"))
+            }
             AppError::RateLimited { retry_after_secs } => Self {
                 retry_after: Some(retry_after_secs),
                 ..Self::new(StatusCode::TOO_MANY_REQUESTS, "rate-limited", "Too many requests", format!("wait {retry_after_secs} s and try again"))

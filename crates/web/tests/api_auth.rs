@@ -5,8 +5,8 @@
 
 mod common;
 
-use axum::http::{header, Method, StatusCode};
-use common::{email, Auth, TestApp, PASSWORD};
+use axum::http::{Method, StatusCode, header};
+use common::{Auth, PASSWORD, TestApp, email};
 use jiff::SignedDuration;
 use ketaclinic_domain::staff::Role;
 use serde_json::json;
@@ -208,7 +208,9 @@ async fn password_change_enforces_the_policy_and_ends_other_sessions() {
     let short = app.call(Method::POST, "/api/v1/auth/password", &here, Some(json!({"current_password": PASSWORD, "new_password": "short"}))).await;
     assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(short.json["errors"][0]["field"], "new_password");
-    let wrong = app.call(Method::POST, "/api/v1/auth/password", &here, Some(json!({"current_password": "nope nope nope", "new_password": "a new long passphrase"}))).await;
+    let wrong = app
+        .call(Method::POST, "/api/v1/auth/password", &here, Some(json!({"current_password": "nope nope nope", "new_password": "a new long passphrase"})))
+        .await;
     assert_eq!(wrong.json["errors"][0]["field"], "current_password");
     let ok = app.call(Method::POST, "/api/v1/auth/password", &here, Some(json!({"current_password": PASSWORD, "new_password": "a new long passphrase"}))).await;
     assert_eq!(ok.status, StatusCode::NO_CONTENT, "{}", ok.text);

@@ -5,7 +5,7 @@
 mod common;
 
 use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{Method, Request, StatusCode, header};
 use common::{Auth, TestApp};
 use ketaclinic_domain::staff::Role;
 use serde_json::json;

@@ -5,8 +5,8 @@
 
 mod common;
 
-use axum::http::{header, Method, StatusCode};
-use common::{email, Auth, TestApp};
+use axum::http::{Method, StatusCode, header};
+use common::{Auth, TestApp, email};
 use ketaclinic_domain::staff::Role;
 use serde_json::json;
 
@@ -86,7 +86,14 @@ async fn corrections_are_new_versions_with_author_time_and_reason() {
     assert_eq!(refused.json["errors"][0]["field"], "reason");
 
     let desk = app.token(Role::FrontDesk).await;
-    let eie = app.call(Method::POST, &format!("/api/v1/patients/{id}/status"), &desk, Some(json!({"status": "entered_in_error", "version": 2, "reason": "duplicate of KC-000009"}))).await;
+    let eie = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/patients/{id}/status"),
+            &desk,
+            Some(json!({"status": "entered_in_error", "version": 2, "reason": "duplicate of KC-000009"})),
+        )
+        .await;
     assert_eq!(eie.json["status"], "entered_in_error", "{}", eie.text);
     let history = app.call(Method::GET, &format!("/api/v1/patients/{id}/history"), &nurse, None).await;
     let versions = history.json.as_array().unwrap();
@@ -112,7 +119,12 @@ async fn every_read_and_write_is_on_the_access_report() {
     app.call(Method::GET, &format!("/api/v1/patients/{id}/history"), &nurse, None).await;
     let auditor = app.token(Role::Auditor).await;
     let report = app.call(Method::GET, &format!("/api/v1/patients/{id}/access-report"), &auditor, None).await;
-    let rows: Vec<_> = report.json["items"].as_array().unwrap().iter().map(|e| (e["actor_label"].as_str().unwrap().to_owned(), e["action"].as_str().unwrap().to_owned())).collect();
+    let rows: Vec<_> = report.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["actor_label"].as_str().unwrap().to_owned(), e["action"].as_str().unwrap().to_owned()))
+        .collect();
     assert_eq!(
         rows,
         vec![

@@ -7,11 +7,11 @@
 
 mod common;
 
-use axum::http::{header, Method, StatusCode};
+use axum::http::{Method, StatusCode, header};
 use common::{Auth, TestApp};
-use ketaclinic_app::permissions::{allows, Permission};
+use ketaclinic_app::permissions::{Permission, allows};
 use ketaclinic_domain::staff::Role;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// Who may call a route.
 #[derive(Clone, Copy, Debug)]
@@ -55,7 +55,12 @@ fn api_routes(patient: &str, user: &str, token: &str) -> Vec<Route> {
         route(Method::GET, "/api/v1/patients", P(PatientRead), None),
         route(Method::GET, &format!("/api/v1/patients/{patient}"), P(PatientRead), None),
         route(Method::PUT, &format!("/api/v1/patients/{patient}"), P(PatientUpdate), Some(update)),
-        route(Method::POST, &format!("/api/v1/patients/{patient}/status"), P(PatientMarkEnteredInError), Some(json!({"status": "active", "version": 99, "reason": "matrix"}))),
+        route(
+            Method::POST,
+            &format!("/api/v1/patients/{patient}/status"),
+            P(PatientMarkEnteredInError),
+            Some(json!({"status": "active", "version": 99, "reason": "matrix"})),
+        ),
         route(Method::GET, &format!("/api/v1/patients/{patient}/history"), P(PatientRead), None),
         route(Method::GET, &format!("/api/v1/patients/{patient}/access-report"), P(AuditRead), None),
         route(Method::GET, "/api/v1/audit-events", P(AuditRead), None),

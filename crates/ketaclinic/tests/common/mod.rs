@@ -13,14 +13,8 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_ketaclinic");
 
 /// Runs `ketaclinic ARGS` with `stdin` and returns its output.
 pub fn cli(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .env("KETACLINIC_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child =
+        Command::new(BIN).args(args).env("KETACLINIC_LOG", "warn").stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     if let Some(input) = stdin {
         child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     }
@@ -106,7 +100,10 @@ pub fn data_args(dir: &Path) -> Vec<String> {
 /// A fresh PostgreSQL database URL, or `None` (printing SKIPPED) when none is configured.
 pub async fn fresh_postgres(test: &str) -> Option<String> {
     let Ok(admin_url) = std::env::var("KETACLINIC_TEST_POSTGRES_URL") else {
-        assert!(std::env::var("KETACLINIC_REQUIRE_POSTGRES").as_deref() != Ok("1"), "KETACLINIC_REQUIRE_POSTGRES=1 but KETACLINIC_TEST_POSTGRES_URL is not set");
+        assert!(
+            std::env::var("KETACLINIC_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+            "KETACLINIC_REQUIRE_POSTGRES=1 but KETACLINIC_TEST_POSTGRES_URL is not set"
+        );
         // Straight to stderr: libtest hides `eprintln!` of passing tests, and a skip must show.
         let _ = writeln!(std::io::stderr(), "SKIPPED {test}: KETACLINIC_TEST_POSTGRES_URL not set (PostgreSQL test not run)");
         return None;

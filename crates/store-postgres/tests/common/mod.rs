@@ -38,27 +38,16 @@ pub async fn fresh_database(what: &str) -> Option<String> {
         _ => {
             // Straight to the process's stderr: `eprintln!` would be captured by the test harness
             // and hidden for a passing test, and a skip must never be silent.
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED: KETACLINIC_TEST_POSTGRES_URL not set ({what} not run)"
-            );
+            let _ = writeln!(std::io::stderr(), "SKIPPED: KETACLINIC_TEST_POSTGRES_URL not set ({what} not run)");
             return None;
         }
     };
-    let options = PgConnectOptions::from_str(&admin_url)
-        .unwrap_or_else(|e| fail(&format!("KETACLINIC_TEST_POSTGRES_URL: {e}")));
-    let mut admin = options
-        .disable_statement_logging()
-        .connect()
-        .await
-        .unwrap_or_else(|e| fail(&format!("connect to {admin_url}: {e}")));
+    let options = PgConnectOptions::from_str(&admin_url).unwrap_or_else(|e| fail(&format!("KETACLINIC_TEST_POSTGRES_URL: {e}")));
+    let mut admin = options.disable_statement_logging().connect().await.unwrap_or_else(|e| fail(&format!("connect to {admin_url}: {e}")));
     let name = format!("{PREFIX}{}", Uuid::now_v7().simple());
     // Database names cannot be bound as parameters; this one is ours (letters, digits and
     // underscores), so splicing it into the DDL is safe.
-    sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut admin)
-        .await
-        .unwrap_or_else(|e| fail(&format!("CREATE DATABASE {name}: {e}")));
+    sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.unwrap_or_else(|e| fail(&format!("CREATE DATABASE {name}: {e}")));
     drop_stale(&mut admin).await;
     let _ = admin.close().await;
     Some(with_database(&admin_url, &name))
@@ -66,15 +55,9 @@ pub async fn fresh_database(what: &str) -> Option<String> {
 
 /// Drops test databases left by earlier runs. Best effort: one still in use is left alone.
 async fn drop_stale(admin: &mut PgConnection) {
-    let names: Vec<String> = sqlx::query_scalar(
-        "SELECT datname::text FROM pg_database WHERE datname LIKE 'ketaclinic\\_test\\_%'",
-    )
-    .fetch_all(&mut *admin)
-    .await
-    .unwrap_or_default();
-    let cutoff = SystemTime::now()
-        .checked_sub(STALE_AFTER)
-        .unwrap_or(SystemTime::UNIX_EPOCH);
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT datname::text FROM pg_database WHERE datname LIKE 'ketaclinic\\_test\\_%'").fetch_all(&mut *admin).await.unwrap_or_default();
+    let cutoff = SystemTime::now().checked_sub(STALE_AFTER).unwrap_or(SystemTime::UNIX_EPOCH);
     for name in names {
         let created = name
             .strip_prefix(PREFIX)
@@ -83,22 +66,16 @@ async fn drop_stale(admin: &mut PgConnection) {
             .map(|t| t.to_unix())
             .map(|(secs, nanos)| SystemTime::UNIX_EPOCH + Duration::new(secs, nanos));
         if created.is_some_and(|at| at < cutoff) {
-            let _ = sqlx::raw_sql(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}")))
-                .execute(&mut *admin)
-                .await;
+            let _ = sqlx::raw_sql(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&mut *admin).await;
         }
     }
 }
 
 /// `url` with its database (the path) replaced by `name`, keeping any `?query`.
 fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(base, query)| (base, Some(query)));
+    let (base, query) = url.split_once('?').map_or((url, None), |(base, query)| (base, Some(query)));
     let authority = base.find("://").map_or(0, |i| i + 3);
-    let end = base[authority..]
-        .find('/')
-        .map_or(base.len(), |i| authority + i);
+    let end = base[authority..].find('/').map_or(base.len(), |i| authority + i);
     let query = query.map(|q| format!("?{q}")).unwrap_or_default();
     format!("{}/{name}{query}", &base[..end])
 }

@@ -1,10 +1,10 @@
 //! The audit log and per-patient access reports (auditor, admin).
 
-use axum::extract::{Path, State};
 use axum::Json;
+use axum::extract::{Path, State};
 use jiff::Timestamp;
-use ketaclinic_app::permissions::perm;
 use ketaclinic_app::AuditFilter;
+use ketaclinic_app::permissions::perm;
 use ketaclinic_domain::audit::AuditRecord;
 use ketaclinic_domain::ids::{PatientId, UserId};
 use serde::{Deserialize, Serialize};
@@ -109,7 +109,12 @@ pub async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiQ
 /// Who accessed this patient's record, and when.
 #[utoipa::path(get, path = "/api/v1/patients/{id}/access-report", tag = "audit", params(("id" = uuid::Uuid, Path), PageParams),
     responses((status = 200, body = AuditPage), (status = 401, body = crate::problem::Problem), (status = 403, body = crate::problem::Problem)))]
-pub async fn access_report(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiQuery(p): ApiQuery<PageParams>) -> ApiResult<Json<AuditPage>> {
+pub async fn access_report(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> ApiResult<Json<AuditPage>> {
     let grant = state.app.authorize::<perm::AuditRead>(&actor).await?;
     let page = state.app.patient_access_report(&grant, PatientId(path_id(&id)?), p.cursor.as_deref(), p.limit.unwrap_or(50)).await?;
     Ok(Json(out(page)))

@@ -1,14 +1,14 @@
 //! Login, logout, the current user, password change.
 
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::extract::State;
 use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use ketaclinic_app::Actor;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::{clear_cookie, session_cookie, ApiActor, Client};
+use crate::auth::{ApiActor, Client, clear_cookie, session_cookie};
 use crate::extract::ApiJson;
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;

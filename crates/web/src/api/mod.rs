@@ -5,8 +5,8 @@ pub mod auth;
 pub mod patients;
 pub mod users;
 
-use axum::routing::{delete, get, post};
 use axum::Router;
+use axum::routing::{delete, get, post};
 use ketaclinic_app::AppError;
 use uuid::Uuid;
 

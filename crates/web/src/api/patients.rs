@@ -1,16 +1,16 @@
 //! Patients: register, search, open, correct, mark entered in error, history.
 
-use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use ketaclinic_app::patients::PatientInput;
 use ketaclinic_app::permissions::perm;
+use ketaclinic_domain::ValidationErrors;
 use ketaclinic_domain::ids::PatientId;
 use ketaclinic_domain::patient::{Patient, PatientDetails, PatientVersion};
 use ketaclinic_domain::record::{RecordStatus, Version};
-use ketaclinic_domain::ValidationErrors;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -173,7 +173,14 @@ pub struct SearchParams {
     responses((status = 201, body = PatientOut), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiJson(body): ApiJson<PatientCreate>) -> ApiResult<Response> {
     let grant = state.app.authorize::<perm::PatientRegister>(&actor).await?;
-    let input = PatientInput { given_name: body.given_name, family_name: body.family_name, birth_date: body.birth_date, sex: body.sex, phone: body.phone, email: body.email };
+    let input = PatientInput {
+        given_name: body.given_name,
+        family_name: body.family_name,
+        birth_date: body.birth_date,
+        sex: body.sex,
+        phone: body.phone,
+        email: body.email,
+    };
     let patient = state.app.register_patient(&grant, &input, body.mrn.as_deref()).await?;
     let location = format!("/api/v1/patients/{}", patient.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(PatientOut::from(&patient))).into_response())
@@ -184,7 +191,8 @@ pub async fn create(State(state): State<AppState>, ApiActor(actor): ApiActor, Ap
     responses((status = 200, body = PatientPage), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn search(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiQuery(params): ApiQuery<SearchParams>) -> ApiResult<Json<PatientPage>> {
     let grant = state.app.authorize::<perm::PatientRead>(&actor).await?;
-    let page = state.app.search_patients(&grant, params.q.as_deref().unwrap_or(""), params.cursor.as_deref(), params.limit, params.include_entered_in_error).await?;
+    let page =
+        state.app.search_patients(&grant, params.q.as_deref().unwrap_or(""), params.cursor.as_deref(), params.limit, params.include_entered_in_error).await?;
     Ok(Json(PatientPage { items: page.items.iter().map(PatientOut::from).collect(), next_cursor: page.next_cursor }))
 }
 
@@ -200,9 +208,21 @@ pub async fn read(State(state): State<AppState>, ApiActor(actor): ApiActor, Path
 /// Corrects a patient's details (a new version).
 #[utoipa::path(put, path = "/api/v1/patients/{id}", tag = "patients", params(("id" = uuid::Uuid, Path)), request_body = PatientUpdate,
     responses((status = 200, body = PatientOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn update(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiJson(body): ApiJson<PatientUpdate>) -> ApiResult<Json<PatientOut>> {
+pub async fn update(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<PatientUpdate>,
+) -> ApiResult<Json<PatientOut>> {
     let grant = state.app.authorize::<perm::PatientUpdate>(&actor).await?;
-    let input = PatientInput { given_name: body.given_name, family_name: body.family_name, birth_date: body.birth_date, sex: body.sex, phone: body.phone, email: body.email };
+    let input = PatientInput {
+        given_name: body.given_name,
+        family_name: body.family_name,
+        birth_date: body.birth_date,
+        sex: body.sex,
+        phone: body.phone,
+        email: body.email,
+    };
     let patient = state.app.update_patient(&grant, PatientId(path_id(&id)?), &input, Version(body.version), &body.reason).await?;
     Ok(Json(PatientOut::from(&patient)))
 }
@@ -210,7 +230,12 @@ pub async fn update(State(state): State<AppState>, ApiActor(actor): ApiActor, Pa
 /// Marks a record entered in error (or active again).
 #[utoipa::path(post, path = "/api/v1/patients/{id}/status", tag = "patients", params(("id" = uuid::Uuid, Path)), request_body = PatientStatusChange,
     responses((status = 200, body = PatientOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn set_status(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiJson(body): ApiJson<PatientStatusChange>) -> ApiResult<Json<PatientOut>> {
+pub async fn set_status(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<PatientStatusChange>,
+) -> ApiResult<Json<PatientOut>> {
     let grant = state.app.authorize::<perm::PatientMarkEnteredInError>(&actor).await?;
     let status = RecordStatus::parse(&body.status).map_err(|e| Problem::from(ketaclinic_app::AppError::Invalid(ValidationErrors::from(e))))?;
     let patient = state.app.set_patient_status(&grant, PatientId(path_id(&id)?), status, Version(body.version), &body.reason).await?;

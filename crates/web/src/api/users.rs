@@ -1,9 +1,9 @@
 //! Staff accounts and API tokens (admin).
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use jiff::Timestamp;
 use ketaclinic_app::permissions::perm;
 use ketaclinic_app::users::NewUserInput;
@@ -145,7 +145,12 @@ pub async fn list_tokens(State(state): State<AppState>, ApiActor(actor): ApiActo
 /// Creates an API token acting as the account.
 #[utoipa::path(post, path = "/api/v1/users/{id}/tokens", tag = "users", params(("id" = uuid::Uuid, Path)), request_body = TokenCreate,
     responses((status = 201, body = TokenCreated), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn create_token(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiJson(body): ApiJson<TokenCreate>) -> ApiResult<Response> {
+pub async fn create_token(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<TokenCreate>,
+) -> ApiResult<Response> {
     let grant = state.app.authorize::<perm::UserManage>(&actor).await?;
     let created = state.app.create_token(&grant, UserId(path_id(&id)?), &body.name).await?;
     Ok((StatusCode::CREATED, Json(TokenCreated { meta: TokenOut::from(&created.token), token: created.secret })).into_response())
