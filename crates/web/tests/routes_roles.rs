@@ -139,3 +139,100 @@ async fn every_api_route_checks_credentials_and_role() {
         }
     }
 }
+
+/// The page routes the UI router declares, read from its source so a new page without a row
+/// in `page_routes` fails the test.
+fn declared_page_routes() -> Vec<(String, String)> {
+    let source = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/ui/mod.rs")).unwrap();
+    let mut out = Vec::new();
+    for line in source.lines().filter(|l| l.trim_start().starts_with(".route(\"")) {
+        let path = line.split('"').nth(1).unwrap().to_owned();
+        for method in ["get", "post"] {
+            if line.contains(&format!("{method}(")) {
+                out.push((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn page_routes(patient: &str, user: &str) -> Vec<Route> {
+    use Needs::{Permission as P, SignedIn};
+    use Permission::*;
+    vec![
+        route(Method::GET, "/", SignedIn, None),
+        route(Method::GET, "/patients", P(PatientRead), None),
+        route(Method::POST, "/patients", P(PatientRegister), None),
+        route(Method::GET, "/patients/new", P(PatientRegister), None),
+        route(Method::GET, &format!("/patients/{patient}"), P(PatientRead), None),
+        route(Method::GET, &format!("/patients/{patient}/edit"), P(PatientUpdate), None),
+        route(Method::POST, &format!("/patients/{patient}/edit"), P(PatientUpdate), None),
+        route(Method::POST, &format!("/patients/{patient}/status"), P(PatientMarkEnteredInError), None),
+        route(Method::GET, &format!("/patients/{patient}/history"), P(PatientRead), None),
+        route(Method::GET, &format!("/patients/{patient}/access"), P(AuditRead), None),
+        route(Method::GET, "/audit", P(AuditRead), None),
+        route(Method::GET, "/admin/users", P(UserManage), None),
+        route(Method::POST, "/admin/users", P(UserManage), None),
+        route(Method::POST, &format!("/admin/users/{user}/disable"), P(UserManage), None),
+        route(Method::POST, &format!("/admin/users/{user}/enable"), P(UserManage), None),
+        route(Method::POST, &format!("/admin/users/{user}/revoke-sessions"), P(UserManage), None),
+        route(Method::GET, "/account/password", SignedIn, None),
+        route(Method::POST, "/account/password", SignedIn, None),
+    ]
+}
+
+/// A page request: form posts carry an empty form body and the session's CSRF header.
+async fn page(app: &TestApp, method: &Method, path: &str, auth: &Auth) -> common::Reply {
+    let mut req = axum::http::Request::builder().method(method.clone()).uri(path);
+    if let Auth::Session { cookie, csrf } = auth {
+        req = req.header(header::COOKIE, format!("kc_session={cookie}")).header("x-csrf-token", csrf);
+    }
+    if *method == Method::POST {
+        req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    }
+    app.send(req.body(axum::body::Body::empty()).unwrap()).await
+}
+
+#[tokio::test]
+async fn every_page_checks_login_and_role() {
+    let app = TestApp::new().await;
+    let (patient, user, _) = ids(&app).await;
+    let routes = page_routes(&patient, &user);
+    let mut covered: Vec<(String, String)> = routes.iter().map(|r| (r.method.to_string(), template(&r.path, [&patient, &user, &user]))).collect();
+    covered.extend([("GET".to_owned(), "/login".to_owned()), ("POST".to_owned(), "/login".to_owned()), ("POST".to_owned(), "/logout".to_owned())]);
+    covered.sort();
+    assert_eq!(covered, declared_page_routes(), "every page route has a row in this test (login and logout are public)");
+
+    let mut sessions = Vec::new();
+    for role in Role::ALL {
+        sessions.push((role, app.login(role).await));
+    }
+    let auditor = app.token(Role::Auditor).await;
+    for r in &routes {
+        let anonymous = page(&app, &r.method, &r.path, &Auth::None).await;
+        assert!(anonymous.status.is_redirection(), "{} {} without a session: {}", r.method, r.path, anonymous.status);
+        let location = anonymous.headers.get(header::LOCATION).unwrap().to_str().unwrap();
+        assert!(location.starts_with("/login?next="), "{} {} redirects to the login page, not {location}", r.method, r.path);
+        for (role, auth) in &sessions {
+            let allowed = match r.needs {
+                Needs::SignedIn => true,
+                Needs::Permission(p) => allows(*role, p),
+            };
+            if allowed && r.method != Method::GET {
+                continue;
+            }
+            let before = app.count("audit_events").await;
+            let reply = page(&app, &r.method, &r.path, auth).await;
+            if allowed {
+                assert!(![StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN].contains(&reply.status), "{role} may open {} {}: {}", r.method, r.path, reply.status);
+            } else {
+                assert_eq!(reply.status, StatusCode::FORBIDDEN, "{role} may not {} {}", r.method, r.path);
+                assert!(reply.text.contains("may not"), "the 403 page says why");
+                assert_eq!(app.count("audit_events").await, before + 1, "only the denial was written for {role} {} {}", r.method, r.path);
+                let last = app.call(Method::GET, "/api/v1/audit-events?limit=1&action=access.denied", &auditor, None).await;
+                assert_eq!(last.json["items"][0]["actor_role"], role.as_str());
+            }
+        }
+    }
+}
