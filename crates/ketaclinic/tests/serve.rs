@@ -8,7 +8,7 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{data_args, free_port, seed, Server, BIN};
+use common::{BIN, Server, data_args, free_port, seed};
 
 fn wait_for_port(port: u16) {
     let deadline = Instant::now() + Duration::from_secs(30);

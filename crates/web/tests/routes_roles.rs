@@ -225,7 +225,13 @@ async fn every_page_checks_login_and_role() {
             let before = app.count("audit_events").await;
             let reply = page(&app, &r.method, &r.path, auth).await;
             if allowed {
-                assert!(![StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN].contains(&reply.status), "{role} may open {} {}: {}", r.method, r.path, reply.status);
+                assert!(
+                    ![StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN].contains(&reply.status),
+                    "{role} may open {} {}: {}",
+                    r.method,
+                    r.path,
+                    reply.status
+                );
             } else {
                 assert_eq!(reply.status, StatusCode::FORBIDDEN, "{role} may not {} {}", r.method, r.path);
                 assert!(reply.text.contains("may not"), "the 403 page says why");
