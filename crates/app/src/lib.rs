@@ -13,6 +13,7 @@ pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod error;
+pub mod instruments;
 pub mod patients;
 pub mod permissions;
 pub mod secrets;

@@ -1,6 +1,7 @@
 //! Settings the use cases read (the binary loads them from flags, env and TOML).
 
 use jiff::SignedDuration;
+use ketaclinic_domain::instruments::ScoringSettings;
 use ketaclinic_domain::patient::MrnPrefix;
 
 /// Authentication policy. Defaults follow the platform issue: 30 min idle, 12 h absolute,
@@ -33,10 +34,12 @@ pub struct Settings {
     pub mrn_prefix: MrnPrefix,
     /// The clinic's IANA time zone (for "today" in date checks).
     pub timezone: jiff::tz::TimeZone,
+    /// Clinic-protocol thresholds of instrument scoring (PCL-5 cut-off, MADRS item 10).
+    pub scoring: ScoringSettings,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { auth: AuthSettings::default(), mrn_prefix: MrnPrefix::default(), timezone: jiff::tz::TimeZone::UTC }
+        Self { auth: AuthSettings::default(), mrn_prefix: MrnPrefix::default(), timezone: jiff::tz::TimeZone::UTC, scoring: ScoringSettings::default() }
     }
 }

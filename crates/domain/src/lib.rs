@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod error;
 pub mod ids;
+pub mod instruments;
 pub mod patient;
 pub mod person;
 pub mod record;

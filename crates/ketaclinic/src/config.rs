@@ -13,6 +13,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use jiff::SignedDuration;
 use ketaclinic_app::Settings;
 use ketaclinic_app::settings::AuthSettings;
+use ketaclinic_domain::instruments::ScoringSettings;
 use ketaclinic_domain::patient::MrnPrefix;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
@@ -75,6 +76,8 @@ pub struct Config {
     pub secure_cookies: bool,
     pub clinic: ClinicConfig,
     pub auth: AuthConfig,
+    /// Clinic-protocol scoring thresholds (`[instruments] pcl5_cutoff`, `madrs_suicide_item_min`).
+    pub instruments: ScoringSettings,
 }
 
 impl Default for Config {
@@ -90,6 +93,7 @@ impl Default for Config {
             secure_cookies: false,
             clinic: ClinicConfig::default(),
             auth: AuthConfig::default(),
+            instruments: ScoringSettings::default(),
         }
     }
 }
@@ -150,6 +154,13 @@ impl Config {
         for day in &self.clinic.holidays {
             day.parse::<jiff::civil::Date>().with_context(|| format!("clinic.holidays: {day:?} is not a date (YYYY-MM-DD)"))?;
         }
+        let scoring = &self.instruments;
+        if !(1..=80).contains(&scoring.pcl5_cutoff) {
+            bail!("instruments.pcl5_cutoff must be between 1 and 80 (the PCL-5 total range)");
+        }
+        if !(1..=6).contains(&scoring.madrs_suicide_item_min) {
+            bail!("instruments.madrs_suicide_item_min must be between 1 and 6 (MADRS item 10 range)");
+        }
         let a = &self.auth;
         if a.session_idle_minutes < 1 || a.session_absolute_hours < 1 || a.lockout_threshold < 1 || a.lockout_minutes < 1 {
             bail!("auth: durations and the lockout threshold must be at least 1");
@@ -164,6 +175,7 @@ impl Config {
             },
             mrn_prefix,
             timezone,
+            scoring: self.instruments,
         })
     }
 }

@@ -29,8 +29,9 @@ impl Modify for Security {
         api::audit::list, api::audit::access_report,
         api::users::list, api::users::create, api::users::disable, api::users::enable, api::users::revoke_sessions,
         api::users::list_tokens, api::users::create_token, api::users::revoke_token,
+        api::instruments::list, api::instruments::read, api::instruments::score,
     ),
-    tags((name = "auth"), (name = "patients"), (name = "audit"), (name = "users"), (name = "operations"))
+    tags((name = "auth"), (name = "patients"), (name = "audit"), (name = "users"), (name = "instruments"), (name = "operations"))
 )]
 pub struct ApiDoc;
 

@@ -72,6 +72,9 @@ fn api_routes(patient: &str, user: &str, token: &str) -> Vec<Route> {
         route(Method::GET, &format!("/api/v1/users/{user}/tokens"), P(UserManage), None),
         route(Method::POST, &format!("/api/v1/users/{user}/tokens"), P(UserManage), Some(json!({"name": "matrix"}))),
         route(Method::DELETE, &format!("/api/v1/tokens/{token}"), P(UserManage), None),
+        route(Method::GET, "/api/v1/instruments", SignedIn, None),
+        route(Method::GET, "/api/v1/instruments/phq9", SignedIn, None),
+        route(Method::POST, "/api/v1/instruments/phq9/score", SignedIn, Some(json!({"answers": {}}))),
     ]
 }
 
@@ -93,7 +96,7 @@ async fn documented_api_routes(app: &TestApp) -> Vec<(String, String)> {
 }
 
 fn template(path: &str, ids: [&str; 3]) -> String {
-    ids.iter().fold(path.to_owned(), |p, id| p.replace(id, "{id}"))
+    ids.iter().fold(path.to_owned(), |p, id| p.replace(id, "{id}")).replace("/instruments/phq9", "/instruments/{instrument}")
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod instruments;
 pub mod patients;
 pub mod users;
 
@@ -32,6 +33,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/users/{id}/revoke-sessions", post(users::revoke_sessions))
         .route("/api/v1/users/{id}/tokens", get(users::list_tokens).post(users::create_token))
         .route("/api/v1/tokens/{id}", delete(users::revoke_token))
+        .route("/api/v1/instruments", get(instruments::list))
+        .route("/api/v1/instruments/{instrument}", get(instruments::read))
+        .route("/api/v1/instruments/{instrument}/score", post(instruments::score))
 }
 
 /// Parses a path id; anything that is not a UUID names no record (404).
