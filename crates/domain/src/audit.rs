@@ -45,11 +45,14 @@ pub enum AuditAction {
     SessionsRevoked,
     TokenCreated,
     TokenRevoked,
+    AssessmentRecorded,
+    AssessmentsRead,
+    OutcomesRead,
 }
 
 impl AuditAction {
     /// Every action (for filters in the auditor's pages).
-    pub const ALL: [Self; 19] = [
+    pub const ALL: [Self; 22] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Logout,
@@ -69,6 +72,9 @@ impl AuditAction {
         Self::SessionsRevoked,
         Self::TokenCreated,
         Self::TokenRevoked,
+        Self::AssessmentRecorded,
+        Self::AssessmentsRead,
+        Self::OutcomesRead,
     ];
 
     /// The stored name, `area.verb`.
@@ -93,6 +99,9 @@ impl AuditAction {
             Self::SessionsRevoked => "user.sessions_revoked",
             Self::TokenCreated => "token.create",
             Self::TokenRevoked => "token.revoke",
+            Self::AssessmentRecorded => "assessment.create",
+            Self::AssessmentsRead => "assessment.list",
+            Self::OutcomesRead => "outcome.read",
         }
     }
 }

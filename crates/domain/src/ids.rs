@@ -46,3 +46,7 @@ id_type!(
     /// An audit event.
     AuditEventId
 );
+id_type!(
+    /// A scored assessment (one administration of an instrument).
+    AssessmentId
+);

@@ -6,10 +6,12 @@
 //! validate"). The clock and id generator live in `app` and are passed in as plain values, which
 //! keeps every rule here deterministic under test.
 
+pub mod assessment;
 pub mod audit;
 pub mod error;
 pub mod ids;
 pub mod instruments;
+pub mod outcome;
 pub mod patient;
 pub mod person;
 pub mod record;

@@ -14,6 +14,7 @@
 
 mod audit;
 mod convert;
+mod assessments;
 mod patients;
 mod users;
 
@@ -32,7 +33,10 @@ pub use convert::map_err;
 
 /// The migrations, embedded in the binary. The parity test compares this list (and the schema
 /// it produces) with SQLite's, so the two backends cannot drift apart unnoticed.
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "foundation", include_str!("../migrations/0001_foundation.sql"))];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "foundation", include_str!("../migrations/0001_foundation.sql")),
+    (2, "assessments", include_str!("../migrations/0002_assessments.sql")),
+];
 
 /// Readers in the pool. Each is a server process on the database host, so the pool stays small;
 /// reads are short keyed lookups and pages.

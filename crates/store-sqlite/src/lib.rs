@@ -9,6 +9,7 @@
 
 mod audit;
 mod convert;
+mod assessments;
 mod patients;
 mod read;
 mod users;
@@ -32,7 +33,10 @@ use writer::Writer;
 
 /// The migrations, embedded in the binary. The parity test in `store-postgres` compares this
 /// list with PostgreSQL's.
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "foundation", include_str!("../migrations/0001_foundation.sql"))];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "foundation", include_str!("../migrations/0001_foundation.sql")),
+    (2, "assessments", include_str!("../migrations/0002_assessments.sql")),
+];
 
 /// The SQLite store.
 #[derive(Debug, Clone)]

@@ -6,8 +6,10 @@
 use std::sync::Arc;
 
 use jiff::Timestamp;
+use ketaclinic_domain::assessment::{Assessment, AssessmentSource};
 use ketaclinic_domain::audit::{AuditAction, AuditEvent, AuditOutcome, ChainVerifier};
-use ketaclinic_domain::ids::{AuditEventId, PatientId, SessionId, TokenId, UserId};
+use ketaclinic_domain::instruments::{self, ScoringSettings};
+use ketaclinic_domain::ids::{AssessmentId, AuditEventId, PatientId, SessionId, TokenId, UserId};
 use ketaclinic_domain::patient::{Mrn, MrnPrefix, PatientDetails, PatientVersion};
 use ketaclinic_domain::person::{BirthDate, Email, PersonName, Sex};
 use ketaclinic_domain::record::{ChangeReason, RecordStatus, Version};
@@ -28,7 +30,7 @@ macro_rules! conformance_suite {
             sessions_and_revocation, tokens_and_revocation, patients_get_generated_mrns,
             given_mrn_must_be_unique, failed_write_leaves_no_audit, patient_search_and_paging,
             patient_versions_and_conflicts, audit_chain_is_contiguous_under_concurrency,
-            audit_filters, timestamps_keep_microseconds, concurrent_failures_roll_back_alone);
+            audit_filters, timestamps_keep_microseconds, concurrent_failures_roll_back_alone, assessments_round_trip);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(
@@ -396,6 +398,42 @@ pub async fn concurrent_failures_roll_back_alone(store: Store) {
     assert_eq!((ok, conflicts), (41, 19), "40 unique e-mails and the first of the shared one succeed");
     assert_eq!(store.list_users().await.expect_ok().len(), 41);
     assert_eq!(verify_chain(&store).await, 41, "one audit row per committed insert, none for the refused ones");
+}
+
+fn assessment(patient: PatientId, author: UserId, instrument: &str, answers: serde_json::Value, at: i64) -> Assessment {
+    let definition = instruments::get(instrument).unwrap_or_else(|| fail("instrument"));
+    let score = instruments::score(definition, &answers, &ScoringSettings::default()).unwrap_or_else(|e| fail(&e.to_string()));
+    Assessment {
+        id: AssessmentId(id()),
+        patient_id: patient,
+        instrument: instrument.to_owned(),
+        answers,
+        score,
+        administered_at: ts(at),
+        session_id: None,
+        source: AssessmentSource::Staff,
+        recorded_by: Some(author),
+        recorded_at: ts(at + 5),
+    }
+}
+
+/// Assessments keep their answers and score exactly, list in time order, filter by instrument.
+pub async fn assessments_round_trip(store: Store) {
+    let a = admin(&store).await;
+    let p = register(&store, a.id, "Gus", "Moreau", "1977-07-07").await;
+    let phq = |item9: u32| serde_json::json!({"1": 3, "2": 3, "3": 2, "4": 2, "5": 1, "6": 1, "7": 0, "8": 0, "9": item9});
+    let later = assessment(p.id, a.id, "phq9", phq(0), 300);
+    let earlier = assessment(p.id, a.id, "phq9", phq(1), 100);
+    let gad = assessment(p.id, a.id, "gad7", serde_json::json!({"1": 1, "2": 1, "3": 1, "4": 1, "5": 1, "6": 0, "7": 0}), 200);
+    for x in [&later, &earlier, &gad] {
+        store.insert_assessment(x, event(AuditAction::AssessmentRecorded, Some(a.id), Some(p.id), x.recorded_at)).await.expect_ok();
+    }
+    let all = store.assessments(p.id, None).await.expect_ok();
+    assert_eq!(all, vec![earlier.clone(), gad.clone(), later.clone()], "time order, every field kept");
+    assert_eq!(all[0].score.flags, vec!["suicidal_ideation".to_owned()]);
+    assert_eq!(store.assessments(p.id, Some("phq9")).await.expect_ok(), vec![earlier, later]);
+    assert!(store.assessments(p.id, Some("madrs")).await.expect_ok().is_empty());
+    assert_eq!(verify_chain(&store).await, 5, "account, patient and three assessments");
 }
 
 /// `expect` for store results that names the error (the workspace denies `expect_used`).

@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
+use ketaclinic_domain::assessment::Assessment;
 use ketaclinic_domain::audit::{AuditEvent, AuditRecord};
 use ketaclinic_domain::ids::{PatientId, SessionId, TokenId, UserId};
 use ketaclinic_domain::patient::{MrnPrefix, Patient, PatientVersion};
@@ -66,6 +67,16 @@ pub trait PatientStore: Send + Sync {
     async fn patient_history(&self, id: PatientId) -> StoreResult<Vec<PatientVersion>>;
 }
 
+/// Scored assessments.
+#[async_trait]
+pub trait AssessmentStore: Send + Sync {
+    /// Stores an assessment with its audit event.
+    async fn insert_assessment(&self, assessment: &Assessment, audit: AuditEvent) -> StoreResult<()>;
+    /// A patient's assessments in time order (administered, then id), optionally of one
+    /// instrument. Bounded by one patient's history, so not paged.
+    async fn assessments(&self, patient: PatientId, instrument: Option<&str>) -> StoreResult<Vec<Assessment>>;
+}
+
 /// The audit log.
 #[async_trait]
 pub trait AuditStore: Send + Sync {
@@ -87,6 +98,6 @@ pub trait HealthStore: Send + Sync {
 }
 
 /// Everything a backend provides.
-pub trait Storage: UserStore + AuthStore + PatientStore + AuditStore + HealthStore {}
+pub trait Storage: UserStore + AuthStore + PatientStore + AssessmentStore + AuditStore + HealthStore {}
 
-impl<T: UserStore + AuthStore + PatientStore + AuditStore + HealthStore> Storage for T {}
+impl<T: UserStore + AuthStore + PatientStore + AssessmentStore + AuditStore + HealthStore> Storage for T {}
