@@ -26,6 +26,8 @@ pub enum Permission {
     PatientUpdate,
     /// Mark a patient record as entered in error.
     PatientMarkEnteredInError,
+    /// Record a scored assessment (questionnaire or clinician rating) on a patient.
+    AssessmentRecord,
     /// Read the audit log and per-patient access reports.
     AuditRead,
     /// Create, disable and re-enable staff accounts; revoke their sessions and tokens.
@@ -34,8 +36,15 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission, in documentation order.
-    pub const ALL: [Self; 6] =
-        [Self::PatientRead, Self::PatientRegister, Self::PatientUpdate, Self::PatientMarkEnteredInError, Self::AuditRead, Self::UserManage];
+    pub const ALL: [Self; 7] = [
+        Self::PatientRead,
+        Self::PatientRegister,
+        Self::PatientUpdate,
+        Self::PatientMarkEnteredInError,
+        Self::AssessmentRecord,
+        Self::AuditRead,
+        Self::UserManage,
+    ];
 
     /// The name used in docs and audit details.
     pub fn as_str(self) -> &'static str {
@@ -44,6 +53,7 @@ impl Permission {
             Self::PatientRegister => "patient.register",
             Self::PatientUpdate => "patient.update",
             Self::PatientMarkEnteredInError => "patient.mark_entered_in_error",
+            Self::AssessmentRecord => "assessment.record",
             Self::AuditRead => "audit.read",
             Self::UserManage => "user.manage",
         }
@@ -56,6 +66,7 @@ impl Permission {
             Self::PatientRegister => "register patients",
             Self::PatientUpdate => "change patient records",
             Self::PatientMarkEnteredInError => "mark patient records as entered in error",
+            Self::AssessmentRecord => "record assessments",
             Self::AuditRead => "read the audit log",
             Self::UserManage => "manage staff accounts",
         }
@@ -72,6 +83,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         P::PatientRead => matches!(role, R::FrontDesk | R::Nurse | R::Prescriber | R::Therapist | R::Auditor),
         P::PatientRegister | P::PatientUpdate => matches!(role, R::FrontDesk | R::Nurse | R::Prescriber),
         P::PatientMarkEnteredInError => matches!(role, R::FrontDesk | R::Prescriber),
+        P::AssessmentRecord => matches!(role, R::Nurse | R::Prescriber | R::Therapist),
         P::AuditRead => matches!(role, R::Auditor | R::Admin),
         P::UserManage => matches!(role, R::Admin),
     }
@@ -102,6 +114,7 @@ pub mod perm {
         PatientRegister => PatientRegister,
         PatientUpdate => PatientUpdate,
         PatientMarkEnteredInError => PatientMarkEnteredInError,
+        AssessmentRecord => AssessmentRecord,
         AuditRead => AuditRead,
         UserManage => UserManage,
     }
@@ -132,5 +145,31 @@ impl App {
         event.detail = Some(format!("missing permission {}", P::PERMISSION.as_str()));
         self.store.append_audit(vec![event]).await?;
         Err(AppError::Forbidden(P::PERMISSION.describe()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Permission;
+
+    /// Position in `ALL`; the match is exhaustive, so a new permission cannot be left out of
+    /// `ALL` (and with it the documented matrix) without this test failing.
+    fn position(p: Permission) -> usize {
+        match p {
+            Permission::PatientRead => 0,
+            Permission::PatientRegister => 1,
+            Permission::PatientUpdate => 2,
+            Permission::PatientMarkEnteredInError => 3,
+            Permission::AssessmentRecord => 4,
+            Permission::AuditRead => 5,
+            Permission::UserManage => 6,
+        }
+    }
+
+    #[test]
+    fn all_lists_every_permission_once() {
+        let positions: Vec<usize> = Permission::ALL.iter().map(|p| position(*p)).collect();
+        assert_eq!(positions, (0..Permission::ALL.len()).collect::<Vec<_>>());
+        assert_eq!(position(Permission::UserManage) + 1, Permission::ALL.len());
     }
 }

@@ -2,6 +2,7 @@
 
 use jiff::SignedDuration;
 use ketaclinic_domain::instruments::ScoringSettings;
+use ketaclinic_domain::outcome::RemissionThresholds;
 use ketaclinic_domain::patient::MrnPrefix;
 
 /// Authentication policy. Defaults follow the platform issue: 30 min idle, 12 h absolute,
@@ -36,10 +37,12 @@ pub struct Settings {
     pub timezone: jiff::tz::TimeZone,
     /// Clinic-protocol thresholds of instrument scoring (PCL-5 cut-off, MADRS item 10).
     pub scoring: ScoringSettings,
+    /// Clinic-protocol remission thresholds per instrument.
+    pub remission: RemissionThresholds,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { auth: AuthSettings::default(), mrn_prefix: MrnPrefix::default(), timezone: jiff::tz::TimeZone::UTC, scoring: ScoringSettings::default() }
+        Self { auth: AuthSettings::default(), mrn_prefix: MrnPrefix::default(), timezone: jiff::tz::TimeZone::UTC, scoring: ScoringSettings::default(), remission: RemissionThresholds::default() }
     }
 }

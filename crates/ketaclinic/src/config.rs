@@ -14,6 +14,7 @@ use jiff::SignedDuration;
 use ketaclinic_app::Settings;
 use ketaclinic_app::settings::AuthSettings;
 use ketaclinic_domain::instruments::ScoringSettings;
+use ketaclinic_domain::outcome::RemissionThresholds;
 use ketaclinic_domain::patient::MrnPrefix;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
@@ -78,6 +79,8 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Clinic-protocol scoring thresholds (`[instruments] pcl5_cutoff`, `madrs_suicide_item_min`).
     pub instruments: ScoringSettings,
+    /// Clinic-protocol remission thresholds (`[remission] phq9_max = 4`, `gad7_max`, `qids_sr16_max`, `madrs_max`).
+    pub remission: RemissionThresholds,
 }
 
 impl Default for Config {
@@ -94,6 +97,7 @@ impl Default for Config {
             clinic: ClinicConfig::default(),
             auth: AuthConfig::default(),
             instruments: ScoringSettings::default(),
+            remission: RemissionThresholds::default(),
         }
     }
 }
@@ -176,6 +180,7 @@ impl Config {
             mrn_prefix,
             timezone,
             scoring: self.instruments,
+            remission: self.remission,
         })
     }
 }

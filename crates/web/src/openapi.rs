@@ -30,8 +30,9 @@ impl Modify for Security {
         api::users::list, api::users::create, api::users::disable, api::users::enable, api::users::revoke_sessions,
         api::users::list_tokens, api::users::create_token, api::users::revoke_token,
         api::instruments::list, api::instruments::read, api::instruments::score,
+        api::assessments::create, api::assessments::list, api::assessments::outcomes,
     ),
-    tags((name = "auth"), (name = "patients"), (name = "audit"), (name = "users"), (name = "instruments"), (name = "operations"))
+    tags((name = "auth"), (name = "patients"), (name = "audit"), (name = "users"), (name = "instruments"), (name = "assessments"), (name = "operations"))
 )]
 pub struct ApiDoc;
 

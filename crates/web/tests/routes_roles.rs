@@ -72,6 +72,9 @@ fn api_routes(patient: &str, user: &str, token: &str) -> Vec<Route> {
         route(Method::GET, &format!("/api/v1/users/{user}/tokens"), P(UserManage), None),
         route(Method::POST, &format!("/api/v1/users/{user}/tokens"), P(UserManage), Some(json!({"name": "matrix"}))),
         route(Method::DELETE, &format!("/api/v1/tokens/{token}"), P(UserManage), None),
+        route(Method::POST, &format!("/api/v1/patients/{patient}/assessments"), P(AssessmentRecord), Some(json!({"instrument": "gad7", "answers": {"1": 0, "2": 0, "3": 0, "4": 0, "5": 0, "6": 0, "7": 0}}))),
+        route(Method::GET, &format!("/api/v1/patients/{patient}/assessments"), P(PatientRead), None),
+        route(Method::GET, &format!("/api/v1/patients/{patient}/outcomes?instrument=phq9"), P(PatientRead), None),
         route(Method::GET, "/api/v1/instruments", SignedIn, None),
         route(Method::GET, "/api/v1/instruments/phq9", SignedIn, None),
         route(Method::POST, "/api/v1/instruments/phq9/score", SignedIn, Some(json!({"answers": {}}))),
@@ -96,7 +99,7 @@ async fn documented_api_routes(app: &TestApp) -> Vec<(String, String)> {
 }
 
 fn template(path: &str, ids: [&str; 3]) -> String {
-    ids.iter().fold(path.to_owned(), |p, id| p.replace(id, "{id}")).replace("/instruments/phq9", "/instruments/{instrument}")
+    ids.iter().fold(path.to_owned(), |p, id| p.replace(id, "{id}")).replace("/instruments/phq9", "/instruments/{instrument}").replace("?instrument=phq9", "")
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1` (described by `/api/openapi.json`).
 
+pub mod assessments;
 pub mod audit;
 pub mod auth;
 pub mod instruments;
@@ -33,6 +34,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/users/{id}/revoke-sessions", post(users::revoke_sessions))
         .route("/api/v1/users/{id}/tokens", get(users::list_tokens).post(users::create_token))
         .route("/api/v1/tokens/{id}", delete(users::revoke_token))
+        .route("/api/v1/patients/{id}/assessments", post(assessments::create).get(assessments::list))
+        .route("/api/v1/patients/{id}/outcomes", get(assessments::outcomes))
         .route("/api/v1/instruments", get(instruments::list))
         .route("/api/v1/instruments/{instrument}", get(instruments::read))
         .route("/api/v1/instruments/{instrument}/score", post(instruments::score))

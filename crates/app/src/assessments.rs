@@ -1,0 +1,82 @@
+//! Recording assessments on a patient and reading their outcomes.
+
+use jiff::{SignedDuration, Timestamp};
+use ketaclinic_domain::assessment::{Assessment, AssessmentSource};
+use ketaclinic_domain::audit::{AuditAction, AuditOutcome};
+use ketaclinic_domain::ids::{AssessmentId, PatientId};
+use ketaclinic_domain::instruments;
+use ketaclinic_domain::outcome::{self, Outcome, Point};
+use ketaclinic_domain::ValidationErrors;
+
+use crate::clock::new_id;
+use crate::error::{AppError, AppResult};
+use crate::permissions::perm::{AssessmentRecord, PatientRead};
+use crate::permissions::Granted;
+use crate::App;
+
+/// How far in the future an administration time may lie (clock skew between devices).
+const FUTURE_TOLERANCE: SignedDuration = SignedDuration::from_mins(5);
+
+/// An assessment as submitted.
+#[derive(Debug, Clone)]
+pub struct AssessmentInput {
+    pub instrument: String,
+    pub answers: serde_json::Value,
+    /// Defaults to now; may be earlier (entered after the fact).
+    pub administered_at: Option<Timestamp>,
+    pub session_id: Option<uuid::Uuid>,
+}
+
+impl App {
+    /// Scores and stores an assessment on a patient, with its audit event.
+    pub async fn record_assessment(&self, grant: &Granted<AssessmentRecord>, patient: PatientId, input: AssessmentInput) -> AppResult<Assessment> {
+        let definition = instruments::get(&input.instrument).ok_or_else(|| ValidationErrors::one("instrument", "is not an instrument this clinic knows"))?;
+        let score = instruments::score(definition, &input.answers, &self.settings.scoring)?;
+        let now = self.now();
+        let administered_at = input.administered_at.unwrap_or(now);
+        if administered_at > now.saturating_add(FUTURE_TOLERANCE).unwrap_or(now) {
+            return Err(ValidationErrors::one("administered_at", "must not be in the future").into());
+        }
+        self.store.patient(patient).await?.ok_or(AppError::NotFound)?;
+        let assessment = Assessment {
+            id: AssessmentId(new_id()),
+            patient_id: patient,
+            instrument: definition.id.to_owned(),
+            answers: input.answers,
+            score,
+            administered_at,
+            session_id: input.session_id,
+            source: AssessmentSource::Staff,
+            recorded_by: Some(grant.actor().user_id),
+            recorded_at: now,
+        };
+        let mut event = grant.actor().patient_event(self, AuditAction::AssessmentRecorded, AuditOutcome::Success, patient);
+        event.detail = Some(format!("{} {}", assessment.instrument, assessment.id));
+        self.store.insert_assessment(&assessment, event).await?;
+        Ok(assessment)
+    }
+
+    /// A patient's assessments in time order, optionally of one instrument.
+    pub async fn assessments(&self, grant: &Granted<PatientRead>, patient: PatientId, instrument: Option<&str>) -> AppResult<Vec<Assessment>> {
+        if let Some(id) = instrument
+            && instruments::get(id).is_none()
+        {
+            return Err(ValidationErrors::one("instrument", "is not an instrument this clinic knows").into());
+        }
+        self.store.patient(patient).await?.ok_or(AppError::NotFound)?;
+        let list = self.store.assessments(patient, instrument).await?;
+        self.store.append_audit(vec![grant.actor().patient_event(self, AuditAction::AssessmentsRead, AuditOutcome::Success, patient)]).await?;
+        Ok(list)
+    }
+
+    /// Baseline, latest, change, response, remission and relapse for one instrument. The
+    /// baseline is the first assessment ever (the current course's first once courses exist).
+    pub async fn outcome(&self, grant: &Granted<PatientRead>, patient: PatientId, instrument: &str) -> AppResult<Outcome> {
+        let definition = instruments::get(instrument).ok_or_else(|| ValidationErrors::one("instrument", "is not an instrument this clinic knows"))?;
+        self.store.patient(patient).await?.ok_or(AppError::NotFound)?;
+        let list = self.store.assessments(patient, Some(definition.id)).await?;
+        self.store.append_audit(vec![grant.actor().patient_event(self, AuditAction::OutcomesRead, AuditOutcome::Success, patient)]).await?;
+        let points: Vec<Point> = list.iter().filter_map(|a| a.score.total.map(|total| Point { at: a.administered_at, total })).collect();
+        Ok(outcome::outcome(&points, self.settings.remission.for_instrument(definition.id)))
+    }
+}

@@ -1,0 +1,108 @@
+//! Assessments on a patient and their outcomes.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use jiff::Timestamp;
+use ketaclinic_app::assessments::AssessmentInput;
+use ketaclinic_app::permissions::perm;
+use ketaclinic_domain::assessment::Assessment;
+use ketaclinic_domain::ids::PatientId;
+use ketaclinic_domain::outcome::Outcome;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::instruments::ScoreOut;
+use super::path_id;
+use crate::auth::ApiActor;
+use crate::extract::{ApiJson, ApiQuery};
+use crate::problem::{ApiResult, Problem};
+use crate::state::AppState;
+
+/// An assessment to record.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssessmentCreate {
+    /// `phq9`, `gad7`, `qids_sr16`, `madrs`, `cssrs_screener`, `pcl5`, `cadss`, `moaas`.
+    pub instrument: String,
+    #[schema(value_type = Object)]
+    pub answers: serde_json::Value,
+    /// When it was filled in (RFC 3339); defaults to now.
+    pub administered_at: Option<Timestamp>,
+    pub session_id: Option<uuid::Uuid>,
+}
+
+/// A stored assessment: its score plus who, when and how.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssessmentOut {
+    pub id: uuid::Uuid,
+    pub patient_id: uuid::Uuid,
+    #[serde(flatten)]
+    pub score: ScoreOut,
+    #[schema(value_type = Object)]
+    pub answers: serde_json::Value,
+    pub administered_at: Timestamp,
+    pub session_id: Option<uuid::Uuid>,
+    /// `staff` or `patient`.
+    pub source: String,
+    pub recorded_by: Option<uuid::Uuid>,
+    pub recorded_at: Timestamp,
+}
+
+impl From<Assessment> for AssessmentOut {
+    fn from(a: Assessment) -> Self {
+        Self {
+            id: a.id.0,
+            patient_id: a.patient_id.0,
+            score: ScoreOut::from(a.score),
+            answers: a.answers,
+            administered_at: a.administered_at,
+            session_id: a.session_id,
+            source: a.source.as_str().to_owned(),
+            recorded_by: a.recorded_by.map(|u| u.0),
+            recorded_at: a.recorded_at,
+        }
+    }
+}
+
+/// A patient's assessments.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssessmentList {
+    pub items: Vec<AssessmentOut>,
+}
+
+/// Which instrument.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct InstrumentParam {
+    pub instrument: Option<String>,
+}
+
+/// Records a scored assessment on a patient.
+#[utoipa::path(post, path = "/api/v1/patients/{id}/assessments", tag = "assessments", params(("id" = uuid::Uuid, Path)), request_body = AssessmentCreate,
+    responses((status = 201, body = AssessmentOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiJson(body): ApiJson<AssessmentCreate>) -> ApiResult<Response> {
+    let grant = state.app.authorize::<perm::AssessmentRecord>(&actor).await?;
+    let input = AssessmentInput { instrument: body.instrument, answers: body.answers, administered_at: body.administered_at, session_id: body.session_id };
+    let assessment = state.app.record_assessment(&grant, PatientId(path_id(&id)?), input).await?;
+    Ok((StatusCode::CREATED, Json(AssessmentOut::from(assessment))).into_response())
+}
+
+/// A patient's assessments in time order.
+#[utoipa::path(get, path = "/api/v1/patients/{id}/assessments", tag = "assessments", params(("id" = uuid::Uuid, Path), InstrumentParam),
+    responses((status = 200, body = AssessmentList), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiQuery(q): ApiQuery<InstrumentParam>) -> ApiResult<Json<AssessmentList>> {
+    let grant = state.app.authorize::<perm::PatientRead>(&actor).await?;
+    let list = state.app.assessments(&grant, PatientId(path_id(&id)?), q.instrument.as_deref()).await?;
+    Ok(Json(AssessmentList { items: list.into_iter().map(AssessmentOut::from).collect() }))
+}
+
+/// Baseline, latest, change, response, remission and relapse for one instrument.
+#[utoipa::path(get, path = "/api/v1/patients/{id}/outcomes", tag = "assessments", params(("id" = uuid::Uuid, Path), InstrumentParam),
+    responses((status = 200, body = Object), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn outcomes(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiQuery(q): ApiQuery<InstrumentParam>) -> ApiResult<Json<Outcome>> {
+    let grant = state.app.authorize::<perm::PatientRead>(&actor).await?;
+    let instrument = q.instrument.ok_or_else(|| Problem::invalid(vec![ketaclinic_domain::FieldError::new("instrument", "is required (e.g. phq9)")]))?;
+    Ok(Json(state.app.outcome(&grant, PatientId(path_id(&id)?), &instrument).await?))
+}
