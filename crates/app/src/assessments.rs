@@ -1,18 +1,19 @@
 //! Recording assessments on a patient and reading their outcomes.
 
 use jiff::{SignedDuration, Timestamp};
+use ketaclinic_domain::ValidationErrors;
+use ketaclinic_domain::alert::{self, Alert};
 use ketaclinic_domain::assessment::{Assessment, AssessmentSource};
 use ketaclinic_domain::audit::{AuditAction, AuditOutcome};
-use ketaclinic_domain::ids::{AssessmentId, PatientId};
+use ketaclinic_domain::ids::{AlertId, AssessmentId, PatientId};
 use ketaclinic_domain::instruments;
 use ketaclinic_domain::outcome::{self, Outcome, Point};
-use ketaclinic_domain::ValidationErrors;
 
+use crate::App;
 use crate::clock::new_id;
 use crate::error::{AppError, AppResult};
-use crate::permissions::perm::{AssessmentRecord, PatientRead};
 use crate::permissions::Granted;
-use crate::App;
+use crate::permissions::perm::{AssessmentRecord, PatientRead};
 
 /// How far in the future an administration time may lie (clock skew between devices).
 const FUTURE_TOLERANCE: SignedDuration = SignedDuration::from_mins(5);
@@ -25,6 +26,21 @@ pub struct AssessmentInput {
     /// Defaults to now; may be earlier (entered after the fact).
     pub administered_at: Option<Timestamp>,
     pub session_id: Option<uuid::Uuid>,
+}
+
+/// A short description of what raised the alert, for the prescriber's list.
+fn alert_detail(a: &Assessment) -> String {
+    let mut parts = vec![a.instrument.clone()];
+    if let Some(total) = a.score.total {
+        parts.push(format!("total {total}"));
+    }
+    if let Some(level) = a.score.risk_level {
+        parts.push(format!("risk {}", serde_json::to_value(level).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()));
+    }
+    if !a.score.flags.is_empty() {
+        parts.push(format!("flags {}", a.score.flags.join(", ")));
+    }
+    parts.join("; ")
 }
 
 impl App {
@@ -52,7 +68,24 @@ impl App {
         };
         let mut event = grant.actor().patient_event(self, AuditAction::AssessmentRecorded, AuditOutcome::Success, patient);
         event.detail = Some(format!("{} {}", assessment.instrument, assessment.id));
-        self.store.insert_assessment(&assessment, event).await?;
+        let mut audit = vec![event];
+        let alert = alert::raised_by(&assessment.score).map(|kind| Alert {
+            id: AlertId(new_id()),
+            patient_id: patient,
+            kind,
+            assessment_id: assessment.id,
+            detail: alert_detail(&assessment),
+            raised_at: now,
+            acknowledgement: None,
+        });
+        if let Some(alert) = &alert {
+            let mut raised = grant.actor().patient_event(self, AuditAction::AlertRaised, AuditOutcome::Success, patient);
+            raised.resource_type = Some("Alert".to_owned());
+            raised.resource_id = Some(alert.id.to_string());
+            raised.detail = Some(alert.kind.as_str().to_owned());
+            audit.push(raised);
+        }
+        self.store.insert_assessment(&assessment, alert.as_ref(), audit).await?;
         Ok(assessment)
     }
 

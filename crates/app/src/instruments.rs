@@ -7,9 +7,9 @@
 
 use ketaclinic_domain::instruments::{self, Instrument, Score};
 
+use crate::App;
 use crate::actor::Actor;
 use crate::error::{AppError, AppResult};
-use crate::App;
 
 impl App {
     /// Every instrument definition, in API order.

@@ -9,6 +9,7 @@
 //! The clock and id generator are injected, so use cases are deterministic under test.
 
 pub mod actor;
+pub mod alerts;
 pub mod assessments;
 pub mod audit;
 pub mod auth;

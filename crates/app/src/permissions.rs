@@ -28,6 +28,10 @@ pub enum Permission {
     PatientMarkEnteredInError,
     /// Record a scored assessment (questionnaire or clinician rating) on a patient.
     AssessmentRecord,
+    /// See safety alerts (open and acknowledged).
+    AlertRead,
+    /// Acknowledge a safety alert with a documented action.
+    AlertAcknowledge,
     /// Read the audit log and per-patient access reports.
     AuditRead,
     /// Create, disable and re-enable staff accounts; revoke their sessions and tokens.
@@ -36,12 +40,14 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission, in documentation order.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 9] = [
         Self::PatientRead,
         Self::PatientRegister,
         Self::PatientUpdate,
         Self::PatientMarkEnteredInError,
         Self::AssessmentRecord,
+        Self::AlertRead,
+        Self::AlertAcknowledge,
         Self::AuditRead,
         Self::UserManage,
     ];
@@ -54,6 +60,8 @@ impl Permission {
             Self::PatientUpdate => "patient.update",
             Self::PatientMarkEnteredInError => "patient.mark_entered_in_error",
             Self::AssessmentRecord => "assessment.record",
+            Self::AlertRead => "alert.read",
+            Self::AlertAcknowledge => "alert.acknowledge",
             Self::AuditRead => "audit.read",
             Self::UserManage => "user.manage",
         }
@@ -67,6 +75,8 @@ impl Permission {
             Self::PatientUpdate => "change patient records",
             Self::PatientMarkEnteredInError => "mark patient records as entered in error",
             Self::AssessmentRecord => "record assessments",
+            Self::AlertRead => "see safety alerts",
+            Self::AlertAcknowledge => "acknowledge safety alerts",
             Self::AuditRead => "read the audit log",
             Self::UserManage => "manage staff accounts",
         }
@@ -84,6 +94,9 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         P::PatientRegister | P::PatientUpdate => matches!(role, R::FrontDesk | R::Nurse | R::Prescriber),
         P::PatientMarkEnteredInError => matches!(role, R::FrontDesk | R::Prescriber),
         P::AssessmentRecord => matches!(role, R::Nurse | R::Prescriber | R::Therapist),
+        // Issue 4: alerts are assigned to prescribers; nurses see them, admins see escalations.
+        P::AlertRead => matches!(role, R::Nurse | R::Prescriber | R::Admin),
+        P::AlertAcknowledge => matches!(role, R::Prescriber),
         P::AuditRead => matches!(role, R::Auditor | R::Admin),
         P::UserManage => matches!(role, R::Admin),
     }
@@ -115,6 +128,8 @@ pub mod perm {
         PatientUpdate => PatientUpdate,
         PatientMarkEnteredInError => PatientMarkEnteredInError,
         AssessmentRecord => AssessmentRecord,
+        AlertRead => AlertRead,
+        AlertAcknowledge => AlertAcknowledge,
         AuditRead => AuditRead,
         UserManage => UserManage,
     }
@@ -161,8 +176,10 @@ mod tests {
             Permission::PatientUpdate => 2,
             Permission::PatientMarkEnteredInError => 3,
             Permission::AssessmentRecord => 4,
-            Permission::AuditRead => 5,
-            Permission::UserManage => 6,
+            Permission::AlertRead => 5,
+            Permission::AlertAcknowledge => 6,
+            Permission::AuditRead => 7,
+            Permission::UserManage => 8,
         }
     }
 

@@ -39,10 +39,19 @@ pub struct Settings {
     pub scoring: ScoringSettings,
     /// Clinic-protocol remission thresholds per instrument.
     pub remission: RemissionThresholds,
+    /// An unacknowledged safety alert is escalated after this long (default 15 min).
+    pub alert_escalation: SignedDuration,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { auth: AuthSettings::default(), mrn_prefix: MrnPrefix::default(), timezone: jiff::tz::TimeZone::UTC, scoring: ScoringSettings::default(), remission: RemissionThresholds::default() }
+        Self {
+            auth: AuthSettings::default(),
+            mrn_prefix: MrnPrefix::default(),
+            timezone: jiff::tz::TimeZone::UTC,
+            scoring: ScoringSettings::default(),
+            remission: RemissionThresholds::default(),
+            alert_escalation: SignedDuration::from_mins(15),
+        }
     }
 }

@@ -48,11 +48,14 @@ pub enum AuditAction {
     AssessmentRecorded,
     AssessmentsRead,
     OutcomesRead,
+    AlertRaised,
+    AlertsRead,
+    AlertAcknowledged,
 }
 
 impl AuditAction {
     /// Every action (for filters in the auditor's pages).
-    pub const ALL: [Self; 22] = [
+    pub const ALL: [Self; 25] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Logout,
@@ -75,6 +78,9 @@ impl AuditAction {
         Self::AssessmentRecorded,
         Self::AssessmentsRead,
         Self::OutcomesRead,
+        Self::AlertRaised,
+        Self::AlertsRead,
+        Self::AlertAcknowledged,
     ];
 
     /// The stored name, `area.verb`.
@@ -102,6 +108,9 @@ impl AuditAction {
             Self::AssessmentRecorded => "assessment.create",
             Self::AssessmentsRead => "assessment.list",
             Self::OutcomesRead => "outcome.read",
+            Self::AlertRaised => "alert.raise",
+            Self::AlertsRead => "alert.list",
+            Self::AlertAcknowledged => "alert.acknowledge",
         }
     }
 }

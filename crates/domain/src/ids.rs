@@ -50,3 +50,7 @@ id_type!(
     /// A scored assessment (one administration of an instrument).
     AssessmentId
 );
+id_type!(
+    /// A safety alert.
+    AlertId
+);

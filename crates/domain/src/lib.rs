@@ -6,6 +6,7 @@
 //! validate"). The clock and id generator live in `app` and are passed in as plain values, which
 //! keeps every rule here deterministic under test.
 
+pub mod alert;
 pub mod assessment;
 pub mod audit;
 pub mod error;

@@ -167,7 +167,14 @@ mod tests {
     use super::*;
 
     fn series(totals: &[u32]) -> Vec<Point> {
-        totals.iter().enumerate().map(|(day, t)| Point { at: Timestamp::from_second(1_790_000_000 + 86_400 * i64::try_from(day).unwrap_or(0)).unwrap_or(Timestamp::UNIX_EPOCH), total: *t }).collect()
+        totals
+            .iter()
+            .enumerate()
+            .map(|(day, t)| Point {
+                at: Timestamp::from_second(1_790_000_000 + 86_400 * i64::try_from(day).unwrap_or(0)).unwrap_or(Timestamp::UNIX_EPOCH),
+                total: *t,
+            })
+            .collect()
     }
 
     #[test]

@@ -81,6 +81,21 @@ pub struct Config {
     pub instruments: ScoringSettings,
     /// Clinic-protocol remission thresholds (`[remission] phq9_max = 4`, `gad7_max`, `qids_sr16_max`, `madrs_max`).
     pub remission: RemissionThresholds,
+    pub alerts: AlertConfig,
+}
+
+/// Safety alerts (`[alerts]`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct AlertConfig {
+    /// Minutes before an unacknowledged alert is escalated.
+    pub escalate_after_minutes: i64,
+}
+
+impl Default for AlertConfig {
+    fn default() -> Self {
+        Self { escalate_after_minutes: 15 }
+    }
 }
 
 impl Default for Config {
@@ -98,6 +113,7 @@ impl Default for Config {
             auth: AuthConfig::default(),
             instruments: ScoringSettings::default(),
             remission: RemissionThresholds::default(),
+            alerts: AlertConfig::default(),
         }
     }
 }
@@ -165,6 +181,9 @@ impl Config {
         if !(1..=6).contains(&scoring.madrs_suicide_item_min) {
             bail!("instruments.madrs_suicide_item_min must be between 1 and 6 (MADRS item 10 range)");
         }
+        if !(1..=24 * 60).contains(&self.alerts.escalate_after_minutes) {
+            bail!("alerts.escalate_after_minutes must be between 1 and 1440");
+        }
         let a = &self.auth;
         if a.session_idle_minutes < 1 || a.session_absolute_hours < 1 || a.lockout_threshold < 1 || a.lockout_minutes < 1 {
             bail!("auth: durations and the lockout threshold must be at least 1");
@@ -181,6 +200,7 @@ impl Config {
             timezone,
             scoring: self.instruments,
             remission: self.remission,
+            alert_escalation: SignedDuration::from_mins(self.alerts.escalate_after_minutes),
         })
     }
 }

@@ -1,17 +1,18 @@
 //! Scored assessments on PostgreSQL.
 
 use async_trait::async_trait;
+use ketaclinic_domain::alert::{Acknowledgement, Alert, AlertAction, AlertKind};
 use ketaclinic_domain::assessment::{Assessment, AssessmentSource};
 use ketaclinic_domain::audit::AuditEvent;
-use ketaclinic_domain::ids::{AssessmentId, PatientId, UserId};
+use ketaclinic_domain::ids::{AlertId, AssessmentId, PatientId, UserId};
 use ketaclinic_domain::instruments::Score;
-use ketaclinic_store::{AssessmentStore, StoreError, StoreResult};
+use ketaclinic_store::{AlertStore, AssessmentStore, StoreError, StoreResult};
 use sqlx::Row;
 use sqlx::postgres::PgRow;
 use uuid::Uuid;
 
 use crate::audit::append;
-use crate::convert::{get_ts, map_err, ts};
+use crate::convert::{get_opt_ts, get_ts, map_err, ts};
 use crate::{PgStore, WriteConn};
 
 fn json<T: serde::de::DeserializeOwned>(row: &PgRow, col: &str) -> StoreResult<T> {
@@ -37,8 +38,9 @@ fn assessment(row: &PgRow) -> StoreResult<Assessment> {
 
 #[async_trait]
 impl AssessmentStore for PgStore {
-    async fn insert_assessment(&self, a: &Assessment, audit: AuditEvent) -> StoreResult<()> {
+    async fn insert_assessment(&self, a: &Assessment, alert: Option<&Alert>, audit: Vec<AuditEvent>) -> StoreResult<()> {
         let a = a.clone();
+        let alert = alert.cloned();
         let answers = serde_json::to_string(&a.answers).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let score = serde_json::to_string(&a.score).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         self.writer
@@ -63,7 +65,19 @@ impl AssessmentStore for PgStore {
                     .execute(&mut c.conn)
                     .await
                     .map_err(map_err)?;
-                    append(&mut c.conn, vec![audit]).await
+                    if let Some(alert) = &alert {
+                        sqlx::query("INSERT INTO alerts (id, patient_id, kind, assessment_id, detail, raised_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                            .bind(alert.id.0)
+                            .bind(alert.patient_id.0)
+                            .bind(alert.kind.as_str())
+                            .bind(alert.assessment_id.0)
+                            .bind(&alert.detail)
+                            .bind(ts(alert.raised_at))
+                            .execute(&mut c.conn)
+                            .await
+                            .map_err(map_err)?;
+                    }
+                    append(&mut c.conn, audit).await
                 })
             })
             .await
@@ -80,5 +94,77 @@ impl AssessmentStore for PgStore {
         .await
         .map_err(map_err)?;
         rows.iter().map(assessment).collect()
+    }
+}
+
+fn alert(row: &PgRow) -> StoreResult<Alert> {
+    let kind: String = row.try_get("kind").map_err(map_err)?;
+    let by: Option<Uuid> = row.try_get("acknowledged_by").map_err(map_err)?;
+    let action: Option<String> = row.try_get("action").map_err(map_err)?;
+    let acknowledgement = match (get_opt_ts(row, "acknowledged_at")?, by, action) {
+        (Some(at), Some(by), Some(action)) => Some(Acknowledgement {
+            at,
+            by: UserId(by),
+            action: AlertAction::parse(&action).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            note: row.try_get("note").map_err(map_err)?,
+        }),
+        _ => None,
+    };
+    Ok(Alert {
+        id: AlertId(row.try_get("id").map_err(map_err)?),
+        patient_id: PatientId(row.try_get("patient_id").map_err(map_err)?),
+        kind: AlertKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("alert kind {kind}")))?,
+        assessment_id: AssessmentId(row.try_get("assessment_id").map_err(map_err)?),
+        detail: row.try_get("detail").map_err(map_err)?,
+        raised_at: get_ts(row, "raised_at")?,
+        acknowledgement,
+    })
+}
+
+#[async_trait]
+impl AlertStore for PgStore {
+    async fn alerts(&self, open_only: bool, limit: u32) -> StoreResult<Vec<Alert>> {
+        let rows = sqlx::query("SELECT * FROM alerts WHERE (NOT $1 OR acknowledged_at IS NULL) ORDER BY raised_at DESC, id DESC LIMIT $2")
+            .bind(open_only)
+            .bind(i64::from(limit))
+            .fetch_all(&self.read)
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(alert).collect()
+    }
+
+    async fn alert(&self, id: AlertId) -> StoreResult<Option<Alert>> {
+        let row = sqlx::query("SELECT * FROM alerts WHERE id = $1").bind(id.0).fetch_optional(&self.read).await.map_err(map_err)?;
+        row.as_ref().map(alert).transpose()
+    }
+
+    async fn acknowledge_alert(&self, id: AlertId, ack: &Acknowledgement, audit: AuditEvent) -> StoreResult<()> {
+        let ack = ack.clone();
+        self.writer
+            .write(move |c: &mut WriteConn| {
+                Box::pin(async move {
+                    let done = sqlx::query(
+                        "UPDATE alerts SET acknowledged_at = $1, acknowledged_by = $2, action = $3, note = $4 WHERE id = $5 AND acknowledged_at IS NULL",
+                    )
+                    .bind(ts(ack.at))
+                    .bind(ack.by.0)
+                    .bind(ack.action.as_str())
+                    .bind(&ack.note)
+                    .bind(id.0)
+                    .execute(&mut c.conn)
+                    .await
+                    .map_err(map_err)?;
+                    if done.rows_affected() == 0 {
+                        let exists = sqlx::query("SELECT 1 FROM alerts WHERE id = $1").bind(id.0).fetch_optional(&mut c.conn).await.map_err(map_err)?;
+                        return Err(if exists.is_some() {
+                            StoreError::Conflict("the alert was already acknowledged".to_owned())
+                        } else {
+                            StoreError::NotFound
+                        });
+                    }
+                    append(&mut c.conn, vec![audit]).await
+                })
+            })
+            .await
     }
 }

@@ -12,9 +12,9 @@
 //! previous one committed. PostgreSQL releases the lock only after the commit is visible, and
 //! under READ COMMITTED every statement after the lock sees that commit.
 
+mod assessments;
 mod audit;
 mod convert;
-mod assessments;
 mod patients;
 mod users;
 
@@ -36,6 +36,7 @@ pub use convert::map_err;
 pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/0001_foundation.sql")),
     (2, "assessments", include_str!("../migrations/0002_assessments.sql")),
+    (3, "alerts", include_str!("../migrations/0003_alerts.sql")),
 ];
 
 /// Readers in the pool. Each is a server process on the database host, so the pool stays small;

@@ -1,17 +1,18 @@
 //! Scored assessments on SQLite.
 
 use async_trait::async_trait;
+use ketaclinic_domain::alert::{Acknowledgement, Alert, AlertAction, AlertKind};
 use ketaclinic_domain::assessment::{Assessment, AssessmentSource};
 use ketaclinic_domain::audit::AuditEvent;
-use ketaclinic_domain::ids::{AssessmentId, PatientId, UserId};
+use ketaclinic_domain::ids::{AlertId, AssessmentId, PatientId, UserId};
 use ketaclinic_domain::instruments::Score;
-use ketaclinic_store::{AssessmentStore, StoreError, StoreResult};
-use rusqlite::{params, Row};
+use ketaclinic_store::{AlertStore, AssessmentStore, StoreError, StoreResult};
+use rusqlite::{OptionalExtension, Row, params};
 
-use crate::audit::append;
-use crate::convert::{from_us, to_us, uuid, wq};
-use crate::read::{int, opt_text, text};
 use crate::SqliteStore;
+use crate::audit::append;
+use crate::convert::{from_us, opt_from_us, to_us, uuid, wq};
+use crate::read::{int, opt_int, opt_text, text};
 
 fn json<T: serde::de::DeserializeOwned>(row: &Row<'_>, col: &str) -> StoreResult<T> {
     serde_json::from_str(&text(row, col)?).map_err(|e| StoreError::Corrupt(format!("{col}: {e}")))
@@ -35,8 +36,9 @@ fn assessment(row: &Row<'_>) -> StoreResult<Assessment> {
 
 #[async_trait]
 impl AssessmentStore for SqliteStore {
-    async fn insert_assessment(&self, a: &Assessment, audit: AuditEvent) -> StoreResult<()> {
+    async fn insert_assessment(&self, a: &Assessment, alert: Option<&Alert>, audit: Vec<AuditEvent>) -> StoreResult<()> {
         let a = a.clone();
+        let alert = alert.cloned();
         let answers = serde_json::to_string(&a.answers).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let score = serde_json::to_string(&a.score).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         self.writer
@@ -61,7 +63,15 @@ impl AssessmentStore for SqliteStore {
                         ],
                     )
                     .map_err(wq)?;
-                append(w, vec![audit])
+                if let Some(alert) = &alert {
+                    w.conn
+                        .execute(
+                            "INSERT INTO alerts (id, patient_id, kind, assessment_id, detail, raised_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                            params![alert.id.to_string(), alert.patient_id.to_string(), alert.kind.as_str(), alert.assessment_id.to_string(), alert.detail, to_us(alert.raised_at)],
+                        )
+                        .map_err(wq)?;
+                }
+                append(w, audit)
             })
             .await
     }
@@ -72,5 +82,62 @@ impl AssessmentStore for SqliteStore {
             params![patient.to_string(), instrument],
             assessment,
         )
+    }
+}
+
+fn alert(row: &Row<'_>) -> StoreResult<Alert> {
+    let kind = text(row, "kind")?;
+    let acknowledgement = match (opt_from_us(opt_int(row, "acknowledged_at")?)?, opt_text(row, "acknowledged_by")?, opt_text(row, "action")?) {
+        (Some(at), Some(by), Some(action)) => Some(Acknowledgement {
+            at,
+            by: UserId(uuid(&by)?),
+            action: AlertAction::parse(&action).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            note: opt_text(row, "note")?,
+        }),
+        _ => None,
+    };
+    Ok(Alert {
+        id: AlertId(uuid(&text(row, "id")?)?),
+        patient_id: PatientId(uuid(&text(row, "patient_id")?)?),
+        kind: AlertKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("alert kind {kind}")))?,
+        assessment_id: AssessmentId(uuid(&text(row, "assessment_id")?)?),
+        detail: text(row, "detail")?,
+        raised_at: from_us(int(row, "raised_at")?)?,
+        acknowledgement,
+    })
+}
+
+#[async_trait]
+impl AlertStore for SqliteStore {
+    async fn alerts(&self, open_only: bool, limit: u32) -> StoreResult<Vec<Alert>> {
+        self.read.all(
+            "SELECT * FROM alerts WHERE (?1 = 0 OR acknowledged_at IS NULL) ORDER BY raised_at DESC, id DESC LIMIT ?2",
+            params![i64::from(open_only), i64::from(limit)],
+            alert,
+        )
+    }
+
+    async fn alert(&self, id: AlertId) -> StoreResult<Option<Alert>> {
+        self.read.one("SELECT * FROM alerts WHERE id = ?1", [id.to_string()], alert)
+    }
+
+    async fn acknowledge_alert(&self, id: AlertId, ack: &Acknowledgement, audit: AuditEvent) -> StoreResult<()> {
+        let ack = ack.clone();
+        self.writer
+            .write(move |w| {
+                let n = w
+                    .conn
+                    .execute(
+                        "UPDATE alerts SET acknowledged_at = ?1, acknowledged_by = ?2, action = ?3, note = ?4 WHERE id = ?5 AND acknowledged_at IS NULL",
+                        params![to_us(ack.at), ack.by.to_string(), ack.action.as_str(), ack.note, id.to_string()],
+                    )
+                    .map_err(wq)?;
+                if n == 0 {
+                    let exists: Option<i64> = w.conn.query_row("SELECT 1 FROM alerts WHERE id = ?1", [id.to_string()], |r| r.get(0)).optional().map_err(wq)?;
+                    return Err(if exists.is_some() { StoreError::Conflict("the alert was already acknowledged".to_owned()) } else { StoreError::NotFound });
+                }
+                append(w, vec![audit])
+            })
+            .await
     }
 }

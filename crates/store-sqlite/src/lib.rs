@@ -7,9 +7,9 @@
 //! rusqlite connections, inline on the calling task (see [`read`] for why), and WAL lets them
 //! proceed while the writer commits.
 
+mod assessments;
 mod audit;
 mod convert;
-mod assessments;
 mod patients;
 mod read;
 mod users;
@@ -36,6 +36,7 @@ use writer::Writer;
 pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/0001_foundation.sql")),
     (2, "assessments", include_str!("../migrations/0002_assessments.sql")),
+    (3, "alerts", include_str!("../migrations/0003_alerts.sql")),
 ];
 
 /// The SQLite store.

@@ -6,10 +6,11 @@
 use std::sync::Arc;
 
 use jiff::Timestamp;
+use ketaclinic_domain::alert::{Acknowledgement, Alert, AlertAction, AlertKind};
 use ketaclinic_domain::assessment::{Assessment, AssessmentSource};
 use ketaclinic_domain::audit::{AuditAction, AuditEvent, AuditOutcome, ChainVerifier};
+use ketaclinic_domain::ids::{AlertId, AssessmentId, AuditEventId, PatientId, SessionId, TokenId, UserId};
 use ketaclinic_domain::instruments::{self, ScoringSettings};
-use ketaclinic_domain::ids::{AssessmentId, AuditEventId, PatientId, SessionId, TokenId, UserId};
 use ketaclinic_domain::patient::{Mrn, MrnPrefix, PatientDetails, PatientVersion};
 use ketaclinic_domain::person::{BirthDate, Email, PersonName, Sex};
 use ketaclinic_domain::record::{ChangeReason, RecordStatus, Version};
@@ -30,7 +31,7 @@ macro_rules! conformance_suite {
             sessions_and_revocation, tokens_and_revocation, patients_get_generated_mrns,
             given_mrn_must_be_unique, failed_write_leaves_no_audit, patient_search_and_paging,
             patient_versions_and_conflicts, audit_chain_is_contiguous_under_concurrency,
-            audit_filters, timestamps_keep_microseconds, concurrent_failures_roll_back_alone, assessments_round_trip);
+            audit_filters, timestamps_keep_microseconds, concurrent_failures_roll_back_alone, assessments_round_trip, alerts_lifecycle);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(
@@ -426,7 +427,7 @@ pub async fn assessments_round_trip(store: Store) {
     let earlier = assessment(p.id, a.id, "phq9", phq(1), 100);
     let gad = assessment(p.id, a.id, "gad7", serde_json::json!({"1": 1, "2": 1, "3": 1, "4": 1, "5": 1, "6": 0, "7": 0}), 200);
     for x in [&later, &earlier, &gad] {
-        store.insert_assessment(x, event(AuditAction::AssessmentRecorded, Some(a.id), Some(p.id), x.recorded_at)).await.expect_ok();
+        store.insert_assessment(x, None, vec![event(AuditAction::AssessmentRecorded, Some(a.id), Some(p.id), x.recorded_at)]).await.expect_ok();
     }
     let all = store.assessments(p.id, None).await.expect_ok();
     assert_eq!(all, vec![earlier.clone(), gad.clone(), later.clone()], "time order, every field kept");
@@ -434,6 +435,37 @@ pub async fn assessments_round_trip(store: Store) {
     assert_eq!(store.assessments(p.id, Some("phq9")).await.expect_ok(), vec![earlier, later]);
     assert!(store.assessments(p.id, Some("madrs")).await.expect_ok().is_empty());
     assert_eq!(verify_chain(&store).await, 5, "account, patient and three assessments");
+}
+
+/// An alert is stored with its assessment, listed while open, acknowledged exactly once.
+pub async fn alerts_lifecycle(store: Store) {
+    let a = admin(&store).await;
+    let p = register(&store, a.id, "Hal", "Watch", "1988-08-08").await;
+    let phq = serde_json::json!({"1": 1, "2": 1, "3": 1, "4": 1, "5": 1, "6": 1, "7": 1, "8": 1, "9": 2});
+    let x = assessment(p.id, a.id, "phq9", phq, 400);
+    let raised = Alert {
+        id: AlertId(id()),
+        patient_id: p.id,
+        kind: AlertKind::SuicidalIdeation,
+        assessment_id: x.id,
+        detail: "phq9 item 9 = 2".to_owned(),
+        raised_at: ts(400),
+        acknowledgement: None,
+    };
+    let audit = vec![event(AuditAction::AssessmentRecorded, Some(a.id), Some(p.id), ts(400)), event(AuditAction::AlertRaised, Some(a.id), Some(p.id), ts(400))];
+    store.insert_assessment(&x, Some(&raised), audit).await.expect_ok();
+    assert_eq!(store.alerts(true, 10).await.expect_ok(), vec![raised.clone()]);
+    assert_eq!(store.alert(raised.id).await.expect_ok(), Some(raised.clone()));
+    let ack = Acknowledgement::new(ts(500), a.id, AlertAction::CrisisLineGiven, Some("988 given, plan reviewed")).unwrap_or_else(|e| fail(&e.to_string()));
+    store.acknowledge_alert(raised.id, &ack, event(AuditAction::AlertAcknowledged, Some(a.id), Some(p.id), ts(500))).await.expect_ok();
+    let again = store.acknowledge_alert(raised.id, &ack, event(AuditAction::AlertAcknowledged, Some(a.id), Some(p.id), ts(501))).await.err();
+    assert!(matches!(again, Some(StoreError::Conflict(_))), "an acknowledgement is never overwritten: {again:?}");
+    let ghost = store.acknowledge_alert(AlertId(id()), &ack, event(AuditAction::AlertAcknowledged, Some(a.id), None, ts(502))).await.err();
+    assert_eq!(ghost, Some(StoreError::NotFound));
+    assert!(store.alerts(true, 10).await.expect_ok().is_empty());
+    let all = store.alerts(false, 10).await.expect_ok();
+    assert_eq!(all.first().and_then(|x| x.acknowledgement.clone()), Some(ack));
+    assert_eq!(verify_chain(&store).await, 5, "account, patient, assessment, alert, acknowledgement");
 }
 
 /// `expect` for store results that names the error (the workspace denies `expect_used`).

@@ -2,9 +2,10 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
+use ketaclinic_domain::alert::{Acknowledgement, Alert};
 use ketaclinic_domain::assessment::Assessment;
 use ketaclinic_domain::audit::{AuditEvent, AuditRecord};
-use ketaclinic_domain::ids::{PatientId, SessionId, TokenId, UserId};
+use ketaclinic_domain::ids::{AlertId, PatientId, SessionId, TokenId, UserId};
 use ketaclinic_domain::patient::{MrnPrefix, Patient, PatientVersion};
 use ketaclinic_domain::person::Email;
 use ketaclinic_domain::record::Version;
@@ -70,11 +71,23 @@ pub trait PatientStore: Send + Sync {
 /// Scored assessments.
 #[async_trait]
 pub trait AssessmentStore: Send + Sync {
-    /// Stores an assessment with its audit event.
-    async fn insert_assessment(&self, assessment: &Assessment, audit: AuditEvent) -> StoreResult<()>;
+    /// Stores an assessment and the alert it raises (if any) with their audit events, in one
+    /// transaction.
+    async fn insert_assessment(&self, assessment: &Assessment, alert: Option<&Alert>, audit: Vec<AuditEvent>) -> StoreResult<()>;
     /// A patient's assessments in time order (administered, then id), optionally of one
     /// instrument. Bounded by one patient's history, so not paged.
     async fn assessments(&self, patient: PatientId, instrument: Option<&str>) -> StoreResult<Vec<Assessment>>;
+}
+
+/// Safety alerts.
+#[async_trait]
+pub trait AlertStore: Send + Sync {
+    /// Alerts newest first; only unacknowledged ones when `open_only`.
+    async fn alerts(&self, open_only: bool, limit: u32) -> StoreResult<Vec<Alert>>;
+    async fn alert(&self, id: AlertId) -> StoreResult<Option<Alert>>;
+    /// Records the acknowledgement; `NotFound` for an unknown alert, `Conflict` when it was
+    /// already acknowledged (an acknowledgement is never overwritten).
+    async fn acknowledge_alert(&self, id: AlertId, ack: &Acknowledgement, audit: AuditEvent) -> StoreResult<()>;
 }
 
 /// The audit log.
@@ -98,6 +111,6 @@ pub trait HealthStore: Send + Sync {
 }
 
 /// Everything a backend provides.
-pub trait Storage: UserStore + AuthStore + PatientStore + AssessmentStore + AuditStore + HealthStore {}
+pub trait Storage: UserStore + AuthStore + PatientStore + AssessmentStore + AlertStore + AuditStore + HealthStore {}
 
-impl<T: UserStore + AuthStore + PatientStore + AssessmentStore + AuditStore + HealthStore> Storage for T {}
+impl<T: UserStore + AuthStore + PatientStore + AssessmentStore + AlertStore + AuditStore + HealthStore> Storage for T {}

@@ -31,8 +31,9 @@ impl Modify for Security {
         api::users::list_tokens, api::users::create_token, api::users::revoke_token,
         api::instruments::list, api::instruments::read, api::instruments::score,
         api::assessments::create, api::assessments::list, api::assessments::outcomes,
+        api::alerts::list, api::alerts::acknowledge,
     ),
-    tags((name = "auth"), (name = "patients"), (name = "audit"), (name = "users"), (name = "instruments"), (name = "assessments"), (name = "operations"))
+    tags((name = "auth"), (name = "patients"), (name = "audit"), (name = "users"), (name = "instruments"), (name = "assessments"), (name = "alerts"), (name = "operations"))
 )]
 pub struct ApiDoc;
 

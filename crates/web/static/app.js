@@ -37,15 +37,34 @@
     if (button) window.setTimeout(function () { disarm(button); }, 200);
   });
 
+  // Assessment items asked only after a "yes" (C-SSRS skip logic): hidden and not sent until
+  // the gating item is yes. Without this script every item shows and the server checks.
+  function applySkipLogic() {
+    document.querySelectorAll("fieldset[data-asked-when]").forEach(function (set) {
+      var gate = document.querySelector('input[name="' + set.dataset.askedWhen + '"][value="yes"]');
+      var open = !!(gate && gate.checked && !gate.disabled);
+      set.hidden = !open;
+      set.disabled = !open;
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches('input[type="radio"]')) applySkipLogic();
+  });
+
   // After a refused form, move focus to the summary of what to fix.
   function focusErrors() {
     var summary = document.querySelector(".error-summary, #form-errors");
     if (summary) summary.focus();
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", focusErrors);
-  } else {
+  function ready() {
+    applySkipLogic();
     focusErrors();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", ready);
+  } else {
+    ready();
   }
 })();

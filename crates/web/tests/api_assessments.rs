@@ -7,7 +7,7 @@ mod common;
 use axum::http::{Method, StatusCode};
 use common::TestApp;
 use ketaclinic_domain::staff::Role;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// PHQ-9 answers that add up to `total` (items 1–8 filled in order, item 9 as given).
 fn phq9(total: u32, item9: u32) -> Value {
@@ -66,7 +66,7 @@ async fn stored_scores_equal_the_stateless_score_and_are_audited() {
     let auditor = app.token(Role::Auditor).await;
     let report = app.call(Method::GET, &format!("/api/v1/patients/{id}/access-report"), &auditor, None).await;
     let actions: Vec<_> = report.json["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap().to_owned()).collect();
-    assert_eq!(actions, vec!["assessment.list", "assessment.create", "patient.create"]);
+    assert_eq!(actions, vec!["assessment.list", "alert.raise", "assessment.create", "patient.create"], "the flagged answer raised an alert in the same write");
 }
 
 #[tokio::test]

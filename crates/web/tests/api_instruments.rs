@@ -7,7 +7,7 @@ mod common;
 use axum::http::{Method, StatusCode};
 use common::TestApp;
 use ketaclinic_domain::staff::Role;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 fn phq9(values: [u32; 9]) -> Value {
     let answers: serde_json::Map<String, Value> = values.iter().enumerate().map(|(i, v)| ((i + 1).to_string(), json!(v))).collect();

@@ -72,9 +72,21 @@ fn api_routes(patient: &str, user: &str, token: &str) -> Vec<Route> {
         route(Method::GET, &format!("/api/v1/users/{user}/tokens"), P(UserManage), None),
         route(Method::POST, &format!("/api/v1/users/{user}/tokens"), P(UserManage), Some(json!({"name": "matrix"}))),
         route(Method::DELETE, &format!("/api/v1/tokens/{token}"), P(UserManage), None),
-        route(Method::POST, &format!("/api/v1/patients/{patient}/assessments"), P(AssessmentRecord), Some(json!({"instrument": "gad7", "answers": {"1": 0, "2": 0, "3": 0, "4": 0, "5": 0, "6": 0, "7": 0}}))),
+        route(
+            Method::POST,
+            &format!("/api/v1/patients/{patient}/assessments"),
+            P(AssessmentRecord),
+            Some(json!({"instrument": "gad7", "answers": {"1": 0, "2": 0, "3": 0, "4": 0, "5": 0, "6": 0, "7": 0}})),
+        ),
         route(Method::GET, &format!("/api/v1/patients/{patient}/assessments"), P(PatientRead), None),
         route(Method::GET, &format!("/api/v1/patients/{patient}/outcomes?instrument=phq9"), P(PatientRead), None),
+        route(Method::GET, "/api/v1/alerts", P(AlertRead), None),
+        route(
+            Method::POST,
+            "/api/v1/alerts/01900000-0000-7000-8000-00000000a1e7/acknowledge",
+            P(AlertAcknowledge),
+            Some(json!({"action": "crisis_line_given"})),
+        ),
         route(Method::GET, "/api/v1/instruments", SignedIn, None),
         route(Method::GET, "/api/v1/instruments/phq9", SignedIn, None),
         route(Method::POST, "/api/v1/instruments/phq9/score", SignedIn, Some(json!({"answers": {}}))),
@@ -99,7 +111,11 @@ async fn documented_api_routes(app: &TestApp) -> Vec<(String, String)> {
 }
 
 fn template(path: &str, ids: [&str; 3]) -> String {
-    ids.iter().fold(path.to_owned(), |p, id| p.replace(id, "{id}")).replace("/instruments/phq9", "/instruments/{instrument}").replace("?instrument=phq9", "")
+    ids.iter()
+        .fold(path.to_owned(), |p, id| p.replace(id, "{id}"))
+        .replace("/instruments/phq9", "/instruments/{instrument}")
+        .replace("?instrument=phq9", "")
+        .replace("01900000-0000-7000-8000-00000000a1e7", "{id}")
 }
 
 #[tokio::test]
@@ -177,6 +193,8 @@ fn page_routes(patient: &str, user: &str) -> Vec<Route> {
         route(Method::POST, &format!("/patients/{patient}/status"), P(PatientMarkEnteredInError), None),
         route(Method::GET, &format!("/patients/{patient}/history"), P(PatientRead), None),
         route(Method::GET, &format!("/patients/{patient}/access"), P(AuditRead), None),
+        route(Method::GET, &format!("/patients/{patient}/assessments/new"), P(AssessmentRecord), None),
+        route(Method::POST, &format!("/patients/{patient}/assessments"), P(AssessmentRecord), None),
         route(Method::GET, "/audit", P(AuditRead), None),
         route(Method::GET, "/admin/users", P(UserManage), None),
         route(Method::POST, "/admin/users", P(UserManage), None),

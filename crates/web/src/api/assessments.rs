@@ -1,9 +1,9 @@
 //! Assessments on a patient and their outcomes.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use jiff::Timestamp;
 use ketaclinic_app::assessments::AssessmentInput;
 use ketaclinic_app::permissions::perm;
@@ -82,7 +82,12 @@ pub struct InstrumentParam {
 /// Records a scored assessment on a patient.
 #[utoipa::path(post, path = "/api/v1/patients/{id}/assessments", tag = "assessments", params(("id" = uuid::Uuid, Path)), request_body = AssessmentCreate,
     responses((status = 201, body = AssessmentOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn create(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiJson(body): ApiJson<AssessmentCreate>) -> ApiResult<Response> {
+pub async fn create(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<AssessmentCreate>,
+) -> ApiResult<Response> {
     let grant = state.app.authorize::<perm::AssessmentRecord>(&actor).await?;
     let input = AssessmentInput { instrument: body.instrument, answers: body.answers, administered_at: body.administered_at, session_id: body.session_id };
     let assessment = state.app.record_assessment(&grant, PatientId(path_id(&id)?), input).await?;
@@ -92,7 +97,12 @@ pub async fn create(State(state): State<AppState>, ApiActor(actor): ApiActor, Pa
 /// A patient's assessments in time order.
 #[utoipa::path(get, path = "/api/v1/patients/{id}/assessments", tag = "assessments", params(("id" = uuid::Uuid, Path), InstrumentParam),
     responses((status = 200, body = AssessmentList), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiQuery(q): ApiQuery<InstrumentParam>) -> ApiResult<Json<AssessmentList>> {
+pub async fn list(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<InstrumentParam>,
+) -> ApiResult<Json<AssessmentList>> {
     let grant = state.app.authorize::<perm::PatientRead>(&actor).await?;
     let list = state.app.assessments(&grant, PatientId(path_id(&id)?), q.instrument.as_deref()).await?;
     Ok(Json(AssessmentList { items: list.into_iter().map(AssessmentOut::from).collect() }))
@@ -101,7 +111,12 @@ pub async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor, Path
 /// Baseline, latest, change, response, remission and relapse for one instrument.
 #[utoipa::path(get, path = "/api/v1/patients/{id}/outcomes", tag = "assessments", params(("id" = uuid::Uuid, Path), InstrumentParam),
     responses((status = 200, body = Object), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn outcomes(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiQuery(q): ApiQuery<InstrumentParam>) -> ApiResult<Json<Outcome>> {
+pub async fn outcomes(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<InstrumentParam>,
+) -> ApiResult<Json<Outcome>> {
     let grant = state.app.authorize::<perm::PatientRead>(&actor).await?;
     let instrument = q.instrument.ok_or_else(|| Problem::invalid(vec![ketaclinic_domain::FieldError::new("instrument", "is required (e.g. phq9)")]))?;
     Ok(Json(state.app.outcome(&grant, PatientId(path_id(&id)?), &instrument).await?))

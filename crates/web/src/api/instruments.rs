@@ -1,7 +1,7 @@
 //! Instrument definitions and stateless scoring.
 
-use axum::extract::{Path, State};
 use axum::Json;
+use axum::extract::{Path, State};
 use ketaclinic_domain::instruments::{Instrument, Score};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -74,7 +74,12 @@ pub async fn read(State(state): State<AppState>, ApiActor(actor): ApiActor, Path
 /// Scores answers without storing anything.
 #[utoipa::path(post, path = "/api/v1/instruments/{instrument}/score", tag = "instruments", params(("instrument" = String, Path)), request_body = ScoreRequest,
     responses((status = 200, body = ScoreOut), (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn score(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiJson(body): ApiJson<ScoreRequest>) -> ApiResult<Json<ScoreOut>> {
+pub async fn score(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ScoreRequest>,
+) -> ApiResult<Json<ScoreOut>> {
     let score = state.app.score_instrument(&actor, &id, &body.answers)?;
     Ok(Json(ScoreOut::from(score)))
 }

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1` (described by `/api/openapi.json`).
 
+pub mod alerts;
 pub mod assessments;
 pub mod audit;
 pub mod auth;
@@ -36,6 +37,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/tokens/{id}", delete(users::revoke_token))
         .route("/api/v1/patients/{id}/assessments", post(assessments::create).get(assessments::list))
         .route("/api/v1/patients/{id}/outcomes", get(assessments::outcomes))
+        .route("/api/v1/alerts", get(alerts::list))
+        .route("/api/v1/alerts/{id}/acknowledge", post(alerts::acknowledge))
         .route("/api/v1/instruments", get(instruments::list))
         .route("/api/v1/instruments/{instrument}", get(instruments::read))
         .route("/api/v1/instruments/{instrument}/score", post(instruments::score))

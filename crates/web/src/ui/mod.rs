@@ -11,6 +11,8 @@
 
 mod account;
 mod admin;
+mod assessment_form;
+mod assessment_panel;
 mod audit;
 mod forms;
 mod home;
@@ -18,6 +20,7 @@ mod layout;
 mod login;
 mod patient_page;
 mod patients;
+mod trend_chart;
 
 use std::sync::OnceLock;
 
@@ -54,6 +57,8 @@ pub fn routes() -> Router<AppState> {
         .route("/patients/{id}/status", post(patient_page::set_status))
         .route("/patients/{id}/history", get(patient_page::history))
         .route("/patients/{id}/access", get(audit::access_report))
+        .route("/patients/{id}/assessments", post(assessment_form::create))
+        .route("/patients/{id}/assessments/new", get(assessment_form::new_form))
         .route("/audit", get(audit::log))
         .route("/admin/users", get(admin::list).post(admin::create))
         .route("/admin/users/{id}/disable", post(admin::disable))

@@ -12,6 +12,7 @@ use ketaclinic_domain::patient::{Patient, PatientVersion};
 use ketaclinic_domain::record::{RecordStatus, Version};
 use serde::Deserialize;
 
+use super::assessment_panel::{self, AssessmentsView};
 use super::forms::{ErrorLink, Field, PageForm, PageQuery, apply_errors};
 use super::login::Notice;
 use super::patients::{PatientFormValues, patient_fields, sex_label};
@@ -67,21 +68,32 @@ struct ShowPage {
     can_audit: bool,
     status_reason: Field,
     status_errors: Vec<ErrorLink>,
+    assessments: AssessmentsView,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub(crate) struct ShowQuery {
     notice: String,
+    /// An assessment just recorded, to confirm.
+    recorded: String,
 }
 
 fn reason_field(label: &'static str, value: &str) -> Field {
     Field::new("reason", label, "textarea").value(value).maxlength(500)
 }
 
-fn show_page(ctx: &Ctx, patient: &Patient, notice: Option<Notice>, status_reason: Field, status_errors: Vec<ErrorLink>) -> ShowPage {
+async fn show_page(
+    ctx: &Ctx,
+    patient: &Patient,
+    notice: Option<Notice>,
+    status_reason: Field,
+    status_errors: Vec<ErrorLink>,
+    recorded: &str,
+) -> Result<ShowPage, Response> {
     let view = PatientView::of(ctx, patient);
-    ShowPage {
+    let assessments = assessment_panel::load(ctx, patient.id, recorded, patient.status != RecordStatus::EnteredInError).await?;
+    Ok(ShowPage {
         layout: ctx.layout(view.name.clone(), Section::Patients),
         patient: view,
         notice,
@@ -90,7 +102,8 @@ fn show_page(ctx: &Ctx, patient: &Patient, notice: Option<Notice>, status_reason
         can_audit: ctx.can(Permission::AuditRead),
         status_reason,
         status_errors,
-    }
+        assessments,
+    })
 }
 
 async fn open(ctx: &Ctx, raw_id: &str) -> Result<Patient, Response> {
@@ -110,7 +123,7 @@ pub(crate) async fn show(ctx: Ctx, Path(id): Path<String>, PageQuery(query): Pag
     }
     .map(|(title, text)| Notice { kind: "success", title: title.to_owned(), text });
     let label = if patient.status == RecordStatus::EnteredInError { "Why is this record valid after all?" } else { "Why was this record entered in error?" };
-    Ok(show_page(&ctx, &patient, notice, reason_field(label, ""), Vec::new()).into_response())
+    Ok(show_page(&ctx, &patient, notice, reason_field(label, ""), Vec::new(), &query.recorded).await?.into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -216,7 +229,7 @@ pub(crate) async fn set_status(ctx: Ctx, Path(id): Path<String>, PageForm(form):
     let mut reason = [reason_field("Reason", &form.reason)];
     let errors = apply_errors(&mut reason, &errors);
     let [reason] = reason;
-    Ok((code, show_page(&ctx, &patient, notice, reason, errors)).into_response())
+    Ok((code, show_page(&ctx, &patient, notice, reason, errors, "").await?).into_response())
 }
 
 /// One changed field between two versions.
