@@ -18,6 +18,7 @@ pub mod error;
 pub mod instruments;
 pub mod patients;
 pub mod permissions;
+pub mod pk;
 pub mod secrets;
 pub mod settings;
 pub mod users;

@@ -114,3 +114,65 @@ pub async fn restore(config: &Config, from: &Path) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// `ketaclinic pk simulate`: one dose from flags, or a whole request document.
+#[derive(Debug, clap::Args)]
+pub struct PkArgs {
+    /// A request document as for `POST /api/v1/pk/simulate` (`-` reads stdin); overrides the flags.
+    #[arg(long)]
+    request: Option<std::path::PathBuf>,
+    /// domino1984, clements1981, hijazi2003, kamp2020 or perez_ruixo2021.
+    #[arg(long, default_value = "domino1984")]
+    model: String,
+    #[arg(long, default_value_t = 70.0)]
+    weight_kg: f64,
+    #[arg(long)]
+    age_years: Option<f64>,
+    /// iv_bolus, iv_infusion, im, intranasal or oral.
+    #[arg(long, default_value = "iv_infusion")]
+    route: String,
+    #[arg(long, default_value_t = 35.0)]
+    dose_mg: f64,
+    #[arg(long, default_value_t = 0.0)]
+    start_min: f64,
+    /// Infusion length (iv_infusion only).
+    #[arg(long)]
+    duration_min: Option<f64>,
+    #[arg(long, default_value_t = 240.0)]
+    end_min: f64,
+    #[arg(long, default_value_t = 1.0)]
+    step_min: f64,
+}
+
+/// Runs the model and prints the result; exit 1 with the field named on bad input.
+pub fn pk_simulate(args: &PkArgs) -> anyhow::Result<ExitCode> {
+    let document = match &args.request {
+        Some(path) if path.as_os_str() == "-" => {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)?;
+            serde_json::from_str(&text).context("the request is not valid JSON")?
+        }
+        Some(path) => serde_json::from_str(&std::fs::read_to_string(path)?).context("the request is not valid JSON")?,
+        None => {
+            let duration = args.duration_min.or_else(|| (args.route == "iv_infusion").then_some(40.0));
+            serde_json::json!({
+                "model": args.model,
+                "patient": {"weight_kg": args.weight_kg, "age_years": args.age_years},
+                "regimen": [{"route": args.route, "dose_mg": args.dose_mg, "start_min": args.start_min, "duration_min": duration}],
+                "end_min": args.end_min,
+                "step_min": args.step_min,
+            })
+        }
+    };
+    let request: ketaclinic_pk::SimulationRequest = serde_json::from_value(document).context("the request does not match the simulate schema")?;
+    match ketaclinic_pk::simulate(&request) {
+        Ok(result) => {
+            println!("{}", serde_json::to_string(&result)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(err) => {
+            eprintln!("error: {}: {err}", err.field().unwrap_or_else(|| "request".to_owned()));
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}

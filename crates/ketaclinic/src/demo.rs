@@ -72,6 +72,66 @@ async fn seed(app: &App) -> anyhow::Result<()> {
         };
         app.register_patient(&register, &input, None).await?;
     }
+    seed_assessments(app, &grant).await
+}
+
+/// Fictional PHQ-9 courses, one point a week for six weeks (totals), with what they show:
+/// remission, no response, response then relapse, steady response. The last patient reports
+/// suicidal ideation today, which raises an open safety alert for the prescribers.
+const PHQ9_COURSES: [(&str, [u32; 6]); 4] = [
+    ("Fenwick", [21, 15, 9, 6, 4, 3]),
+    ("Ashdown", [19, 18, 17, 18, 16, 17]),
+    ("Wrenfield", [22, 10, 6, 8, 13, 15]),
+    ("Okonkwo-Hart", [16, 13, 11, 10, 9, 8]),
+];
+
+/// PHQ-9 answers adding up to `total` (items 1–8 in order, item 9 as given).
+fn phq9_answers(total: u32, item9: u32) -> serde_json::Value {
+    let mut left = total.saturating_sub(item9);
+    let mut answers = serde_json::Map::new();
+    for item in 1..=8 {
+        let value = left.min(3);
+        left -= value;
+        answers.insert(item.to_string(), serde_json::Value::from(value));
+    }
+    answers.insert("9".to_owned(), serde_json::Value::from(item9));
+    serde_json::Value::Object(answers)
+}
+
+async fn seed_assessments(app: &App, admin: &ketaclinic_app::Granted<perm::UserManage>) -> anyhow::Result<()> {
+    let nurse_user = app.user_by_email(admin, STAFF[1].1).await?;
+    let nurse = Actor {
+        user_id: nurse_user.id,
+        email: nurse_user.email.as_str().to_owned(),
+        display_name: nurse_user.display_name.as_str().to_owned(),
+        role: Role::Nurse,
+        via: ketaclinic_app::AuthVia::Console,
+        csrf_token: None,
+        client: ClientInfo::new(None, Some("ketaclinic demo seeding")),
+    };
+    let record = app.authorize::<perm::AssessmentRecord>(&nurse).await?;
+    let read = app.authorize::<perm::PatientRead>(&nurse).await?;
+    let now = app.now();
+    let week = jiff::SignedDuration::from_hours(24 * 7);
+    for (family, totals) in PHQ9_COURSES {
+        let found = app.search_patients(&read, family, None, Some(1), false).await?;
+        let Some(patient) = found.items.first() else { continue };
+        for (i, total) in totals.iter().enumerate() {
+            let weeks_ago = i32::try_from(6 - i).unwrap_or(0);
+            let input = ketaclinic_app::assessments::AssessmentInput {
+                instrument: "phq9".to_owned(),
+                answers: phq9_answers(*total, 0),
+                administered_at: Some(now.checked_sub(week * weeks_ago).unwrap_or(now)),
+                session_id: None,
+            };
+            app.record_assessment(&record, patient.id, input).await?;
+        }
+    }
+    let found = app.search_patients(&read, "Lindqvist", None, Some(1), false).await?;
+    if let Some(patient) = found.items.first() {
+        let input = ketaclinic_app::assessments::AssessmentInput { instrument: "phq9".to_owned(), answers: phq9_answers(14, 1), administered_at: None, session_id: None };
+        app.record_assessment(&record, patient.id, input).await?;
+    }
     Ok(())
 }
 
@@ -103,6 +163,6 @@ pub async fn run(config_file: Option<&Path>, mut overrides: Overrides) -> anyhow
         banner.push_str(&format!("  {:<11} {:<34} {}\n", role.as_str(), email, password));
     }
     banner
-        .push_str(&format!("Open http://{}/ and log in as frontdesk to register and find patients; as auditor to see who opened each chart.\n", config.listen));
+        .push_str(&format!("Open http://{}/ and log in as frontdesk to register and find patients; as prescriber to see PHQ-9 trends (Fenwick, Wrenfield) and acknowledge the open safety alert; as auditor to see who opened each chart.\n", config.listen));
     crate::serve::serve(config, Some(banner)).await
 }

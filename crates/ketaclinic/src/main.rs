@@ -62,6 +62,9 @@ enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Pharmacokinetic model estimates (no database needed).
+    #[command(subcommand)]
+    Pk(PkCommand),
     /// Write a consistent copy of the SQLite database (safe while the server runs).
     Backup {
         #[arg(long)]
@@ -120,6 +123,13 @@ enum TokenCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum PkCommand {
+    /// Same model and output as `POST /api/v1/pk/simulate`, JSON on stdout. Give the request
+    /// document with --request (a file, or - for stdin), or one dose with the flags.
+    Simulate(commands::PkArgs),
+}
+
+#[derive(Debug, Subcommand)]
 enum AuditCommand {
     /// Exit 0 when the hash chain is intact; otherwise name the first bad row and exit 1.
     Verify,
@@ -170,6 +180,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Token(TokenCommand::Create { email, name }) => commands::token_create(&load(&cli.global, &overrides)?, &email, &name).await?,
         Command::Audit(AuditCommand::Verify) => return commands::audit_verify(&load(&cli.global, &overrides)?).await,
+        Command::Pk(PkCommand::Simulate(args)) => return commands::pk_simulate(&args),
         Command::Backup { to } => commands::backup(&load(&cli.global, &overrides)?, &to).await?,
         Command::Restore { from } => commands::restore(&load(&cli.global, &overrides)?, &from).await?,
     }

@@ -32,8 +32,9 @@ impl Modify for Security {
         api::instruments::list, api::instruments::read, api::instruments::score,
         api::assessments::create, api::assessments::list, api::assessments::outcomes,
         api::alerts::list, api::alerts::acknowledge,
+        api::pk::models, api::pk::simulate,
     ),
-    tags((name = "auth"), (name = "patients"), (name = "audit"), (name = "users"), (name = "instruments"), (name = "assessments"), (name = "alerts"), (name = "operations"))
+    tags((name = "auth"), (name = "patients"), (name = "audit"), (name = "users"), (name = "instruments"), (name = "assessments"), (name = "alerts"), (name = "pk"), (name = "operations"))
 )]
 pub struct ApiDoc;
 

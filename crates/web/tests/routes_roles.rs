@@ -87,6 +87,8 @@ fn api_routes(patient: &str, user: &str, token: &str) -> Vec<Route> {
             P(AlertAcknowledge),
             Some(json!({"action": "crisis_line_given"})),
         ),
+        route(Method::GET, "/api/v1/pk/models", SignedIn, None),
+        route(Method::POST, "/api/v1/pk/simulate", SignedIn, Some(json!({"model": "domino1984", "patient": {"weight_kg": 70}, "regimen": [{"route": "iv_bolus", "dose_mg": 10, "start_min": 0}], "end_min": 60, "step_min": 1}))),
         route(Method::GET, "/api/v1/instruments", SignedIn, None),
         route(Method::GET, "/api/v1/instruments/phq9", SignedIn, None),
         route(Method::POST, "/api/v1/instruments/phq9/score", SignedIn, Some(json!({"answers": {}}))),

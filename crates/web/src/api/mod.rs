@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod instruments;
 pub mod patients;
+pub mod pk;
 pub mod users;
 
 use axum::Router;
@@ -39,6 +40,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/patients/{id}/outcomes", get(assessments::outcomes))
         .route("/api/v1/alerts", get(alerts::list))
         .route("/api/v1/alerts/{id}/acknowledge", post(alerts::acknowledge))
+        .route("/api/v1/pk/models", get(pk::models))
+        .route("/api/v1/pk/simulate", post(pk::simulate))
         .route("/api/v1/instruments", get(instruments::list))
         .route("/api/v1/instruments/{instrument}", get(instruments::read))
         .route("/api/v1/instruments/{instrument}/score", post(instruments::score))
