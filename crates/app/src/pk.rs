@@ -7,9 +7,9 @@
 use ketaclinic_domain::{FieldError, ValidationErrors};
 use ketaclinic_pk::{ModelInfo, PkError, SimulationRequest, SimulationResult};
 
+use crate::App;
 use crate::actor::Actor;
 use crate::error::{AppError, AppResult};
-use crate::App;
 
 impl App {
     /// The models with their populations, sources, routes and caveats.

@@ -78,12 +78,8 @@ async fn seed(app: &App) -> anyhow::Result<()> {
 /// Fictional PHQ-9 courses, one point a week for six weeks (totals), with what they show:
 /// remission, no response, response then relapse, steady response. The last patient reports
 /// suicidal ideation today, which raises an open safety alert for the prescribers.
-const PHQ9_COURSES: [(&str, [u32; 6]); 4] = [
-    ("Fenwick", [21, 15, 9, 6, 4, 3]),
-    ("Ashdown", [19, 18, 17, 18, 16, 17]),
-    ("Wrenfield", [22, 10, 6, 8, 13, 15]),
-    ("Okonkwo-Hart", [16, 13, 11, 10, 9, 8]),
-];
+const PHQ9_COURSES: [(&str, [u32; 6]); 4] =
+    [("Fenwick", [21, 15, 9, 6, 4, 3]), ("Ashdown", [19, 18, 17, 18, 16, 17]), ("Wrenfield", [22, 10, 6, 8, 13, 15]), ("Okonkwo-Hart", [16, 13, 11, 10, 9, 8])];
 
 /// PHQ-9 answers adding up to `total` (items 1–8 in order, item 9 as given).
 fn phq9_answers(total: u32, item9: u32) -> serde_json::Value {
@@ -129,7 +125,12 @@ async fn seed_assessments(app: &App, admin: &ketaclinic_app::Granted<perm::UserM
     }
     let found = app.search_patients(&read, "Lindqvist", None, Some(1), false).await?;
     if let Some(patient) = found.items.first() {
-        let input = ketaclinic_app::assessments::AssessmentInput { instrument: "phq9".to_owned(), answers: phq9_answers(14, 1), administered_at: None, session_id: None };
+        let input = ketaclinic_app::assessments::AssessmentInput {
+            instrument: "phq9".to_owned(),
+            answers: phq9_answers(14, 1),
+            administered_at: None,
+            session_id: None,
+        };
         app.record_assessment(&record, patient.id, input).await?;
     }
     Ok(())

@@ -61,7 +61,25 @@ fn backup_and_restore_round_trip() {
 
 #[test]
 fn pk_simulate_prints_the_same_model_as_the_api() {
-    let out = ok(&["pk", "simulate", "--model", "domino1984", "--weight-kg", "70", "--route", "iv_infusion", "--dose-mg", "35", "--duration-min", "40", "--end-min", "60"], None);
+    let out = ok(
+        &[
+            "pk",
+            "simulate",
+            "--model",
+            "domino1984",
+            "--weight-kg",
+            "70",
+            "--route",
+            "iv_infusion",
+            "--dose-mg",
+            "35",
+            "--duration-min",
+            "40",
+            "--end-min",
+            "60",
+        ],
+        None,
+    );
     let result: serde_json::Value = serde_json::from_str(&out).unwrap();
     let at_40 = result["plasma_ng_ml"][40].as_f64().unwrap();
     assert!((at_40 - 240.33).abs() < 0.01, "PK.md oracle: 240.33 ng/mL at the end of a 35 mg / 40 min infusion, got {at_40}");

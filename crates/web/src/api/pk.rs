@@ -1,7 +1,7 @@
 //! Pharmacokinetic model estimates.
 
-use axum::extract::State;
 use axum::Json;
+use axum::extract::State;
 use ketaclinic_pk::{ModelInfo, SimulationRequest, SimulationResult};
 
 use crate::auth::ApiActor;
@@ -20,6 +20,10 @@ pub async fn models(State(state): State<AppState>, ApiActor(actor): ApiActor) ->
 /// ke0_per_min?, population?: {subjects, seed}}`. A model estimate, not a measured level.
 #[utoipa::path(post, path = "/api/v1/pk/simulate", tag = "pk", request_body = Object,
     responses((status = 200, body = Object), (status = 400, body = Problem), (status = 401, body = Problem), (status = 422, body = Problem)))]
-pub async fn simulate(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiJson(request): ApiJson<SimulationRequest>) -> ApiResult<Json<SimulationResult>> {
+pub async fn simulate(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(request): ApiJson<SimulationRequest>,
+) -> ApiResult<Json<SimulationResult>> {
     Ok(Json(state.app.pk_simulate(&actor, &request)?))
 }

@@ -72,6 +72,7 @@ pub(crate) fn label_of(field: &str) -> &str {
         "actor_id" => "Staff id",
         "patient_id" => "Patient id",
         "action" => "Action",
+        "note" => "Note",
         "from" => "From",
         "to" => "To",
         other => other,

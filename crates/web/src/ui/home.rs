@@ -1,9 +1,11 @@
-//! The start page: who is signed in, and the quick links their role may use.
+//! The start page: who is signed in, the open safety alerts (for the clinical team and the
+//! admin), and the quick links their role may use.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::response::{IntoResponse, Response};
 use ketaclinic_app::Permission;
+use ketaclinic_app::permissions::perm;
 
 use super::{Ctx, Layout, Section};
 
@@ -18,10 +20,45 @@ struct HomePage {
     can_register: bool,
     can_audit: bool,
     can_manage_users: bool,
+    alerts: Option<AlertCard>,
+}
+
+/// The safety-alert card: open and escalated counts.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AlertCard {
+    pub open: usize,
+    pub escalated: usize,
+}
+
+impl AlertCard {
+    /// `2 open safety alerts (1 escalated)`, or `No open safety alerts`.
+    pub fn title(&self) -> String {
+        match self.open {
+            0 => "No open safety alerts".to_owned(),
+            1 => format!("1 open safety alert ({} escalated)", self.escalated),
+            n => format!("{n} open safety alerts ({} escalated)", self.escalated),
+        }
+    }
 }
 
 /// `GET /`.
 pub(crate) async fn show(ctx: Ctx) -> Response {
+    let alerts = if ctx.can(Permission::AlertRead) {
+        let counted = match ctx.grant::<perm::AlertRead>().await {
+            Ok(grant) => ctx.state.app.alerts(&grant, false).await.map_err(|e| ctx.fail(e)),
+            Err(page) => Err(page),
+        };
+        match counted {
+            Ok(list) => Some(AlertCard { open: list.len(), escalated: list.iter().filter(|v| v.escalated).count() }),
+            Err(page) => return page,
+        }
+    } else {
+        None
+    };
+    let mut layout = ctx.layout("Home", Section::Home);
+    if let Some(card) = alerts {
+        layout = layout.with_alert_count(card.open, card.escalated);
+    }
     let hour = ctx.state.app.now().to_zoned(ctx.state.app.settings().timezone.clone()).hour();
     let greeting = match hour {
         0..=11 => "Good morning",
@@ -29,7 +66,7 @@ pub(crate) async fn show(ctx: Ctx) -> Response {
         _ => "Good evening",
     };
     HomePage {
-        layout: ctx.layout("Home", Section::Home),
+        layout,
         greeting,
         name: ctx.actor.display_name.clone(),
         role: ctx.actor.role.label(),
@@ -37,6 +74,7 @@ pub(crate) async fn show(ctx: Ctx) -> Response {
         can_register: ctx.can(Permission::PatientRegister),
         can_audit: ctx.can(Permission::AuditRead),
         can_manage_users: ctx.can(Permission::UserManage),
+        alerts,
     }
     .into_response()
 }

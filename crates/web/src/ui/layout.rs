@@ -11,6 +11,7 @@ use crate::state::AppState;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Section {
     Home,
+    Alerts,
     Patients,
     Register,
     Audit,
@@ -25,6 +26,12 @@ pub(crate) struct NavLink {
     pub href: &'static str,
     pub label: &'static str,
     pub current: bool,
+    /// A count after the label (open safety alerts); empty for none.
+    pub count: String,
+    /// What the count means, for screen readers (`open, 1 escalated`).
+    pub count_text: String,
+    /// Show the count red (an escalated alert).
+    pub alarm: bool,
 }
 
 /// The signed-in member of staff, as the header shows them.
@@ -51,8 +58,9 @@ pub(crate) struct Layout {
 }
 
 /// The navigation, in order, with the permission each entry needs (`None`: everyone).
-const NAV: [(&str, &str, Option<Permission>, Section); 5] = [
+const NAV: [(&str, &str, Option<Permission>, Section); 6] = [
     ("/", "Home", None, Section::Home),
+    ("/alerts", "Alerts", Some(Permission::AlertRead), Section::Alerts),
     ("/patients", "Patients", Some(Permission::PatientRead), Section::Patients),
     ("/patients/new", "Register patient", Some(Permission::PatientRegister), Section::Register),
     ("/audit", "Audit log", Some(Permission::AuditRead), Section::Audit),
@@ -80,7 +88,7 @@ impl Layout {
         let nav = NAV
             .iter()
             .filter(|(_, _, permission, _)| permission.is_none_or(|p| allows(actor.role, p)))
-            .map(|&(href, label, _, s)| NavLink { href, label, current: s == section })
+            .map(|&(href, label, _, s)| NavLink { href, label, current: s == section, count: String::new(), count_text: String::new(), alarm: false })
             .collect();
         Self {
             user: Some(SignedIn { name: actor.display_name.clone(), role: actor.role.label(), account_current: section == Section::Account }),
@@ -88,6 +96,17 @@ impl Layout {
             nav,
             ..Self::bare(&state.assets, &state.web.clinic_name, &title)
         }
+    }
+
+    /// Shows the number of open safety alerts next to the Alerts link (pages that have loaded
+    /// the alerts anyway: counting them on every page would audit every page view).
+    pub fn with_alert_count(mut self, open: usize, escalated: usize) -> Self {
+        if let Some(link) = self.nav.iter_mut().find(|l| l.href == "/alerts") {
+            link.count = open.to_string();
+            link.count_text = if escalated > 0 { format!(" open, {escalated} escalated") } else { " open".to_owned() };
+            link.alarm = escalated > 0;
+        }
+        self
     }
 
     /// The login page's frame: the clinic's name, no navigation.

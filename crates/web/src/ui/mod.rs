@@ -11,6 +11,7 @@
 
 mod account;
 mod admin;
+mod alerts;
 mod assessment_form;
 mod assessment_panel;
 mod audit;
@@ -59,6 +60,8 @@ pub fn routes() -> Router<AppState> {
         .route("/patients/{id}/access", get(audit::access_report))
         .route("/patients/{id}/assessments", post(assessment_form::create))
         .route("/patients/{id}/assessments/new", get(assessment_form::new_form))
+        .route("/alerts", get(alerts::list))
+        .route("/alerts/{id}/acknowledge", post(alerts::acknowledge))
         .route("/audit", get(audit::log))
         .route("/admin/users", get(admin::list).post(admin::create))
         .route("/admin/users/{id}/disable", post(admin::disable))
