@@ -33,7 +33,8 @@ use crate::secrets::{TOKEN_PREFIX, digest, random_hex};
 const TOUCH_EVERY: SignedDuration = SignedDuration::from_secs(60);
 
 /// Per-address login attempt limit (in memory: it protects this process's CPU from Argon2
-/// floods; the per-account lockout in the database protects the accounts).
+/// floods; the per-account lockout in the database protects the accounts). The public enquiry
+/// form uses a second instance with its own budget.
 pub struct LoginLimiter(Option<DefaultKeyedRateLimiter<IpAddr>>);
 
 impl std::fmt::Debug for LoginLimiter {
@@ -48,7 +49,7 @@ impl LoginLimiter {
         Self(NonZeroU32::new(per_minute).map(|n| DefaultKeyedRateLimiter::keyed(Quota::per_minute(n))))
     }
 
-    fn check(&self, addr: Option<&str>) -> AppResult<()> {
+    pub(crate) fn check(&self, addr: Option<&str>) -> AppResult<()> {
         let (Some(limiter), Some(ip)) = (&self.0, addr.and_then(|a| a.parse::<IpAddr>().ok())) else { return Ok(()) };
         limiter.check_key(&ip).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());

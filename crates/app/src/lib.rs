@@ -14,6 +14,7 @@ pub mod assessments;
 pub mod audit;
 pub mod auth;
 pub mod clock;
+pub mod enquiries;
 pub mod error;
 pub mod instruments;
 pub mod patients;
@@ -43,6 +44,8 @@ pub struct App {
     clock: Arc<dyn Clock>,
     settings: Arc<Settings>,
     limiter: Arc<LoginLimiter>,
+    /// Per-address limit of public enquiry submissions (same mechanism as the login limit).
+    enquiry_limiter: Arc<LoginLimiter>,
 }
 
 impl std::fmt::Debug for App {
@@ -55,7 +58,8 @@ impl App {
     /// Wires the application to a storage backend and a clock.
     pub fn new(store: Arc<dyn Storage>, clock: Arc<dyn Clock>, settings: Settings) -> Self {
         let limiter = Arc::new(LoginLimiter::new(settings.auth.login_attempts_per_minute_per_ip));
-        Self { store, clock, settings: Arc::new(settings), limiter }
+        let enquiry_limiter = Arc::new(LoginLimiter::new(settings.enquiries_per_minute_per_ip));
+        Self { store, clock, settings: Arc::new(settings), limiter, enquiry_limiter }
     }
 
     /// The settings the app runs with.

@@ -32,6 +32,8 @@ pub enum Permission {
     AlertRead,
     /// Acknowledge a safety alert with a documented action.
     AlertAcknowledge,
+    /// See the enquiry call-back queue, log phone enquiries, contact attempts and status changes.
+    EnquiryManage,
     /// Read the audit log and per-patient access reports.
     AuditRead,
     /// Create, disable and re-enable staff accounts; revoke their sessions and tokens.
@@ -40,7 +42,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission, in documentation order.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::PatientRead,
         Self::PatientRegister,
         Self::PatientUpdate,
@@ -48,6 +50,7 @@ impl Permission {
         Self::AssessmentRecord,
         Self::AlertRead,
         Self::AlertAcknowledge,
+        Self::EnquiryManage,
         Self::AuditRead,
         Self::UserManage,
     ];
@@ -62,6 +65,7 @@ impl Permission {
             Self::AssessmentRecord => "assessment.record",
             Self::AlertRead => "alert.read",
             Self::AlertAcknowledge => "alert.acknowledge",
+            Self::EnquiryManage => "enquiry.manage",
             Self::AuditRead => "audit.read",
             Self::UserManage => "user.manage",
         }
@@ -77,6 +81,7 @@ impl Permission {
             Self::AssessmentRecord => "record assessments",
             Self::AlertRead => "see safety alerts",
             Self::AlertAcknowledge => "acknowledge safety alerts",
+            Self::EnquiryManage => "work the enquiry queue",
             Self::AuditRead => "read the audit log",
             Self::UserManage => "manage staff accounts",
         }
@@ -97,6 +102,10 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         // Issue 4: alerts are assigned to prescribers; nurses see them, admins see escalations.
         P::AlertRead => matches!(role, R::Nurse | R::Prescriber | R::Admin),
         P::AlertAcknowledge => matches!(role, R::Prescriber),
+        // Issue 3: the front desk works the call-back queue; clinicians may call back too, and
+        // the admin oversees it. Enquirers are not patients yet, but their details are still
+        // personal data, so the auditor and therapist do not see the queue.
+        P::EnquiryManage => matches!(role, R::FrontDesk | R::Nurse | R::Prescriber | R::Admin),
         P::AuditRead => matches!(role, R::Auditor | R::Admin),
         P::UserManage => matches!(role, R::Admin),
     }
@@ -130,6 +139,7 @@ pub mod perm {
         AssessmentRecord => AssessmentRecord,
         AlertRead => AlertRead,
         AlertAcknowledge => AlertAcknowledge,
+        EnquiryManage => EnquiryManage,
         AuditRead => AuditRead,
         UserManage => UserManage,
     }
@@ -178,8 +188,9 @@ mod tests {
             Permission::AssessmentRecord => 4,
             Permission::AlertRead => 5,
             Permission::AlertAcknowledge => 6,
-            Permission::AuditRead => 7,
-            Permission::UserManage => 8,
+            Permission::EnquiryManage => 7,
+            Permission::AuditRead => 8,
+            Permission::UserManage => 9,
         }
     }
 

@@ -1,9 +1,11 @@
 //! Settings the use cases read (the binary loads them from flags, env and TOML).
 
 use jiff::SignedDuration;
+use ketaclinic_domain::calendar::BusinessCalendar;
 use ketaclinic_domain::instruments::ScoringSettings;
 use ketaclinic_domain::outcome::RemissionThresholds;
 use ketaclinic_domain::patient::MrnPrefix;
+use ketaclinic_domain::phone::PhoneRegion;
 
 /// Authentication policy. Defaults follow the platform issue: 30 min idle, 12 h absolute,
 /// lockout after 5 failures for 15 min.
@@ -41,6 +43,13 @@ pub struct Settings {
     pub remission: RemissionThresholds,
     /// An unacknowledged safety alert is escalated after this long (default 15 min).
     pub alert_escalation: SignedDuration,
+    /// The clinic's business calendar (`[clinic]` time zone, hours, holidays): when an enquiry
+    /// is due for a call-back. Default Monday–Friday 09:00–17:00 UTC.
+    pub calendar: BusinessCalendar,
+    /// How phone numbers without a country code are read (`clinic.phone_region`, default US).
+    pub phone_region: PhoneRegion,
+    /// Public enquiries accepted per minute from one address (0 turns the limit off).
+    pub enquiries_per_minute_per_ip: u32,
 }
 
 impl Default for Settings {
@@ -52,6 +61,9 @@ impl Default for Settings {
             scoring: ScoringSettings::default(),
             remission: RemissionThresholds::default(),
             alert_escalation: SignedDuration::from_mins(15),
+            calendar: BusinessCalendar::weekdays_nine_to_five(jiff::tz::TimeZone::UTC),
+            phone_region: PhoneRegion::Nanp,
+            enquiries_per_minute_per_ip: 20,
         }
     }
 }

@@ -51,11 +51,15 @@ pub enum AuditAction {
     AlertRaised,
     AlertsRead,
     AlertAcknowledged,
+    EnquiryReceived,
+    EnquiriesRead,
+    EnquiryAttemptRecorded,
+    EnquiryStatusChanged,
 }
 
 impl AuditAction {
     /// Every action (for filters in the auditor's pages).
-    pub const ALL: [Self; 25] = [
+    pub const ALL: [Self; 29] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Logout,
@@ -81,6 +85,10 @@ impl AuditAction {
         Self::AlertRaised,
         Self::AlertsRead,
         Self::AlertAcknowledged,
+        Self::EnquiryReceived,
+        Self::EnquiriesRead,
+        Self::EnquiryAttemptRecorded,
+        Self::EnquiryStatusChanged,
     ];
 
     /// The stored name, `area.verb`.
@@ -111,6 +119,10 @@ impl AuditAction {
             Self::AlertRaised => "alert.raise",
             Self::AlertsRead => "alert.list",
             Self::AlertAcknowledged => "alert.acknowledge",
+            Self::EnquiryReceived => "enquiry.create",
+            Self::EnquiriesRead => "enquiry.list",
+            Self::EnquiryAttemptRecorded => "enquiry.attempt",
+            Self::EnquiryStatusChanged => "enquiry.status",
         }
     }
 }

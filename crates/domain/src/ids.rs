@@ -54,3 +54,11 @@ id_type!(
     /// A safety alert.
     AlertId
 );
+id_type!(
+    /// An enquiry (a request to be called back).
+    EnquiryId
+);
+id_type!(
+    /// One logged attempt to contact an enquirer.
+    ContactAttemptId
+);

@@ -9,12 +9,15 @@
 pub mod alert;
 pub mod assessment;
 pub mod audit;
+pub mod calendar;
+pub mod enquiry;
 pub mod error;
 pub mod ids;
 pub mod instruments;
 pub mod outcome;
 pub mod patient;
 pub mod person;
+pub mod phone;
 pub mod record;
 pub mod staff;
 

@@ -3,7 +3,7 @@
 //! Nested keys use a double underscore in the environment (`KETACLINIC_CLINIC__TIMEZONE`).
 //! The database URL may hold a password, so it is a [`SecretString`] and never printed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -13,9 +13,11 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use jiff::SignedDuration;
 use ketaclinic_app::Settings;
 use ketaclinic_app::settings::AuthSettings;
+use ketaclinic_domain::calendar::{BusinessCalendar, OpeningHours};
 use ketaclinic_domain::instruments::ScoringSettings;
 use ketaclinic_domain::outcome::RemissionThresholds;
 use ketaclinic_domain::patient::MrnPrefix;
+use ketaclinic_domain::phone::PhoneRegion;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
@@ -26,19 +28,65 @@ pub struct ClinicConfig {
     pub name: String,
     /// IANA time zone.
     pub timezone: String,
-    /// Weekday (`mon`…`sun`) → `HH:MM-HH:MM`; a day left out is closed. Used by the enquiry
-    /// and scheduling work; parsed and checked here so a typo fails at start-up.
-    pub business_hours: BTreeMap<String, String>,
+    /// Weekday (`mon`…`sun`) → `HH:MM-HH:MM`; a day left out is closed. Parsed and checked
+    /// here so a typo fails at start-up. `None` (the key absent) means Monday–Friday
+    /// 09:00–17:00. It is an `Option` rather than a defaulted map because figment merges maps
+    /// key by key: a defaulted map would keep Tuesday–Friday open in a file that lists only
+    /// Monday, contradicting "a day left out is closed".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub business_hours: Option<BTreeMap<String, String>>,
     /// Closed dates (clinic-local, `YYYY-MM-DD`).
     pub holidays: Vec<String>,
     /// Prefix of generated MRNs.
     pub mrn_prefix: String,
+    /// Region of phone numbers written without a country code: a North American Numbering
+    /// Plan country (`US`, `CA` …) or `international` (every number needs `+`).
+    pub phone_region: String,
+}
+
+/// Weekday keys of `business_hours`, Monday first (the calendar's index order).
+const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+impl ClinicConfig {
+    /// Parses hours and holidays into the business calendar, so a typo fails at start-up.
+    fn calendar(&self, timezone: jiff::tz::TimeZone) -> anyhow::Result<BusinessCalendar> {
+        let Some(business_hours) = &self.business_hours else {
+            return Ok(BusinessCalendar::weekdays_nine_to_five(timezone).with_holidays(self.holidays()?));
+        };
+        let mut hours = [None; 7];
+        for (day, span) in business_hours {
+            let slot = WEEKDAYS
+                .iter()
+                .position(|d| d == day)
+                .and_then(|i| hours.get_mut(i))
+                .with_context(|| format!("clinic.business_hours: unknown day {day:?} (use mon … sun)"))?;
+            let (open, close) = span.split_once('-').with_context(|| format!("clinic.business_hours.{day}: expected HH:MM-HH:MM"))?;
+            let open: jiff::civil::Time = open.trim().parse().with_context(|| format!("clinic.business_hours.{day}: bad opening time"))?;
+            let close: jiff::civil::Time = close.trim().parse().with_context(|| format!("clinic.business_hours.{day}: bad closing time"))?;
+            let span = OpeningHours::new(open, close).map_err(|e| anyhow::anyhow!("clinic.business_hours.{day}: {}", e.message))?;
+            *slot = Some(span);
+        }
+        BusinessCalendar::new(timezone, hours, self.holidays()?).map_err(|e| anyhow::anyhow!("clinic.business_hours: {}", e.message))
+    }
+
+    fn holidays(&self) -> anyhow::Result<BTreeSet<jiff::civil::Date>> {
+        self.holidays
+            .iter()
+            .map(|day| day.parse::<jiff::civil::Date>().with_context(|| format!("clinic.holidays: {day:?} is not a date (YYYY-MM-DD)")))
+            .collect()
+    }
 }
 
 impl Default for ClinicConfig {
     fn default() -> Self {
-        let hours = ["mon", "tue", "wed", "thu", "fri"].into_iter().map(|d| (d.to_owned(), "09:00-17:00".to_owned())).collect();
-        Self { name: "Example Clinic".to_owned(), timezone: "UTC".to_owned(), business_hours: hours, holidays: Vec::new(), mrn_prefix: "KC-".to_owned() }
+        Self {
+            name: "Example Clinic".to_owned(),
+            timezone: "UTC".to_owned(),
+            business_hours: None,
+            holidays: Vec::new(),
+            mrn_prefix: "KC-".to_owned(),
+            phone_region: "US".to_owned(),
+        }
     }
 }
 
@@ -82,6 +130,21 @@ pub struct Config {
     /// Clinic-protocol remission thresholds (`[remission] phq9_max = 4`, `gad7_max`, `qids_sr16_max`, `madrs_max`).
     pub remission: RemissionThresholds,
     pub alerts: AlertConfig,
+    pub enquiries: EnquiryConfig,
+}
+
+/// The public enquiry form (`[enquiries]`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct EnquiryConfig {
+    /// Enquiries accepted per minute from one address (0 turns the limit off).
+    pub per_minute_per_ip: u32,
+}
+
+impl Default for EnquiryConfig {
+    fn default() -> Self {
+        Self { per_minute_per_ip: 20 }
+    }
 }
 
 /// Safety alerts (`[alerts]`).
@@ -114,6 +177,7 @@ impl Default for Config {
             instruments: ScoringSettings::default(),
             remission: RemissionThresholds::default(),
             alerts: AlertConfig::default(),
+            enquiries: EnquiryConfig::default(),
         }
     }
 }
@@ -160,20 +224,8 @@ impl Config {
         let timezone =
             jiff::tz::TimeZone::get(&self.clinic.timezone).with_context(|| format!("clinic.timezone: unknown IANA time zone {:?}", self.clinic.timezone))?;
         let mrn_prefix = MrnPrefix::parse(&self.clinic.mrn_prefix).map_err(|e| anyhow::anyhow!("clinic.mrn_prefix {}", e.message))?;
-        for (day, span) in &self.clinic.business_hours {
-            if !["mon", "tue", "wed", "thu", "fri", "sat", "sun"].contains(&day.as_str()) {
-                bail!("clinic.business_hours: unknown day {day:?} (use mon … sun)");
-            }
-            let (open, close) = span.split_once('-').with_context(|| format!("clinic.business_hours.{day}: expected HH:MM-HH:MM"))?;
-            let open: jiff::civil::Time = open.trim().parse().with_context(|| format!("clinic.business_hours.{day}: bad opening time"))?;
-            let close: jiff::civil::Time = close.trim().parse().with_context(|| format!("clinic.business_hours.{day}: bad closing time"))?;
-            if close <= open {
-                bail!("clinic.business_hours.{day}: closing time must be after opening time");
-            }
-        }
-        for day in &self.clinic.holidays {
-            day.parse::<jiff::civil::Date>().with_context(|| format!("clinic.holidays: {day:?} is not a date (YYYY-MM-DD)"))?;
-        }
+        let calendar = self.clinic.calendar(timezone.clone())?;
+        let phone_region = PhoneRegion::parse(&self.clinic.phone_region).map_err(|e| anyhow::anyhow!("clinic.phone_region {}", e.message))?;
         let scoring = &self.instruments;
         if !(1..=80).contains(&scoring.pcl5_cutoff) {
             bail!("instruments.pcl5_cutoff must be between 1 and 80 (the PCL-5 total range)");
@@ -201,6 +253,63 @@ impl Config {
             scoring: self.instruments,
             remission: self.remission,
             alert_escalation: SignedDuration::from_mins(self.alerts.escalate_after_minutes),
+            calendar,
+            phone_region,
+            enquiries_per_minute_per_ip: self.enquiries.per_minute_per_ip,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_clinic_calendar_reaches_the_settings() -> anyhow::Result<()> {
+        let mut config = Config::default();
+        config.clinic.timezone = "America/New_York".to_owned();
+        let week = ["mon", "tue", "wed", "thu", "fri"].map(|d| (d.to_owned(), "09:00-17:00".to_owned()));
+        let mut hours: BTreeMap<String, String> = week.into_iter().collect();
+        hours.insert("sat".to_owned(), "10:00-13:00".to_owned());
+        config.clinic.business_hours = Some(hours);
+        config.clinic.holidays = vec!["2026-12-25".to_owned()];
+        let settings = config.settings()?;
+        let calendar = &settings.calendar;
+        assert_eq!(calendar.time_zone().iana_name(), Some("America/New_York"));
+        let saturday = calendar.hours_on(jiff::civil::date(2026, 6, 13)).map(|h| (h.open(), h.close()));
+        assert_eq!(saturday, Some((jiff::civil::time(10, 0, 0, 0), jiff::civil::time(13, 0, 0, 0))));
+        assert_eq!(calendar.hours_on(jiff::civil::date(2026, 12, 25)), None, "holiday");
+        assert_eq!(calendar.hours_on(jiff::civil::date(2026, 6, 14)), None, "Sunday left out");
+        Ok(())
+    }
+
+    #[test]
+    fn calendar_typos_fail_at_start_up() {
+        let mut config = Config::default();
+        config.clinic.business_hours = Some(BTreeMap::from([("monday".to_owned(), "09:00-17:00".to_owned())]));
+        assert!(config.settings().is_err());
+        let mut config = Config::default();
+        config.clinic.business_hours = Some(BTreeMap::from([("mon".to_owned(), "17:00-09:00".to_owned())]));
+        assert!(config.settings().is_err());
+        let mut config = Config::default();
+        config.clinic.business_hours = Some(BTreeMap::new());
+        assert!(config.settings().is_err(), "a clinic that never opens");
+        let mut config = Config::default();
+        config.clinic.holidays = vec!["2026-02-30".to_owned()];
+        assert!(config.settings().is_err());
+    }
+
+    /// "A day left out is closed" (API.md): the file's hours replace the default week rather
+    /// than being merged into it.
+    #[test]
+    fn a_day_left_out_of_the_file_is_closed() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("k.toml");
+        std::fs::write(&path, "[clinic]\nbusiness_hours = { mon = \"10:00-14:00\" }\n")?;
+        let config = Config::load(Some(&path), &Overrides::default())?;
+        let settings = config.settings()?;
+        assert!(settings.calendar.hours_on(jiff::civil::date(2026, 6, 15)).is_some(), "Monday open");
+        assert_eq!(settings.calendar.hours_on(jiff::civil::date(2026, 6, 16)), None, "Tuesday left out");
+        Ok(())
     }
 }

@@ -10,6 +10,7 @@
 mod assessments;
 mod audit;
 mod convert;
+mod enquiries;
 mod patients;
 mod read;
 mod users;
@@ -37,6 +38,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/0001_foundation.sql")),
     (2, "assessments", include_str!("../migrations/0002_assessments.sql")),
     (3, "alerts", include_str!("../migrations/0003_alerts.sql")),
+    (4, "enquiries", include_str!("../migrations/0004_enquiries.sql")),
 ];
 
 /// The SQLite store.

@@ -19,7 +19,10 @@ use uuid::Uuid;
 
 use crate::error::StoreError;
 use crate::ports::Storage;
+
+mod enquiries;
 use crate::records::{ApiToken, AuditFilter, AuthSession, NewPatient, PatientCursor, PatientQuery, StaffUser};
+pub use enquiries::{enquiries_queue, enquiry_changes};
 
 /// Expands to one `#[tokio::test]` per conformance check. `$make` is an async expression that
 /// yields a fresh, migrated, empty `Arc<dyn Storage>` (or `None` to skip, e.g. no PostgreSQL).
@@ -31,7 +34,8 @@ macro_rules! conformance_suite {
             sessions_and_revocation, tokens_and_revocation, patients_get_generated_mrns,
             given_mrn_must_be_unique, failed_write_leaves_no_audit, patient_search_and_paging,
             patient_versions_and_conflicts, audit_chain_is_contiguous_under_concurrency,
-            audit_filters, timestamps_keep_microseconds, concurrent_failures_roll_back_alone, assessments_round_trip, alerts_lifecycle);
+            audit_filters, timestamps_keep_microseconds, concurrent_failures_roll_back_alone, assessments_round_trip, alerts_lifecycle,
+            enquiries_queue, enquiry_changes);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(

@@ -5,13 +5,14 @@ use jiff::Timestamp;
 use ketaclinic_domain::alert::{Acknowledgement, Alert};
 use ketaclinic_domain::assessment::Assessment;
 use ketaclinic_domain::audit::{AuditEvent, AuditRecord};
-use ketaclinic_domain::ids::{AlertId, PatientId, SessionId, TokenId, UserId};
+use ketaclinic_domain::enquiry::{Enquiry, EnquiryChange, EnquiryStatus};
+use ketaclinic_domain::ids::{AlertId, EnquiryId, PatientId, SessionId, TokenId, UserId};
 use ketaclinic_domain::patient::{MrnPrefix, Patient, PatientVersion};
 use ketaclinic_domain::person::Email;
 use ketaclinic_domain::record::Version;
 
 use crate::error::StoreResult;
-use crate::records::{ApiToken, AuditFilter, AuthSession, NewPatient, PatientCursor, PatientQuery, PoolStats, StaffUser};
+use crate::records::{ApiToken, AuditFilter, AuthSession, EnquiryCursor, NewPatient, PatientCursor, PatientQuery, PoolStats, StaffUser};
 
 /// Staff accounts.
 #[async_trait]
@@ -90,6 +91,22 @@ pub trait AlertStore: Send + Sync {
     async fn acknowledge_alert(&self, id: AlertId, ack: &Acknowledgement, audit: AuditEvent) -> StoreResult<()>;
 }
 
+/// Enquiries (call-back requests) and their contact attempts.
+#[async_trait]
+pub trait EnquiryStore: Send + Sync {
+    /// Stores a new enquiry (its `attempts` must be empty) with its audit event.
+    async fn insert_enquiry(&self, enquiry: &Enquiry, audit: AuditEvent) -> StoreResult<()>;
+    /// One enquiry with its attempts, oldest first.
+    async fn enquiry(&self, id: EnquiryId) -> StoreResult<Option<Enquiry>>;
+    /// The call-back queue: enquiries whose status is one of `statuses`, earliest due first
+    /// (then id), after the keyset position `after`, each with its attempts.
+    async fn enquiries(&self, statuses: &[EnquiryStatus], after: Option<&EnquiryCursor>, limit: u32) -> StoreResult<Vec<Enquiry>>;
+    /// Writes a status change (and the attempt it records, if any). `NotFound` for an unknown
+    /// enquiry; `Conflict` when its stored status is no longer `change.expected` (someone
+    /// else changed it since it was read), in which case nothing is written.
+    async fn change_enquiry(&self, id: EnquiryId, change: &EnquiryChange, audit: AuditEvent) -> StoreResult<()>;
+}
+
 /// The audit log.
 #[async_trait]
 pub trait AuditStore: Send + Sync {
@@ -111,6 +128,6 @@ pub trait HealthStore: Send + Sync {
 }
 
 /// Everything a backend provides.
-pub trait Storage: UserStore + AuthStore + PatientStore + AssessmentStore + AlertStore + AuditStore + HealthStore {}
+pub trait Storage: UserStore + AuthStore + PatientStore + AssessmentStore + AlertStore + EnquiryStore + AuditStore + HealthStore {}
 
-impl<T: UserStore + AuthStore + PatientStore + AssessmentStore + AlertStore + AuditStore + HealthStore> Storage for T {}
+impl<T: UserStore + AuthStore + PatientStore + AssessmentStore + AlertStore + EnquiryStore + AuditStore + HealthStore> Storage for T {}

@@ -1,7 +1,7 @@
 //! Plain records that storage returns and takes besides the domain types.
 
 use jiff::Timestamp;
-use ketaclinic_domain::ids::{PatientId, SessionId, TokenId, UserId};
+use ketaclinic_domain::ids::{EnquiryId, PatientId, SessionId, TokenId, UserId};
 use ketaclinic_domain::patient::PatientDetails;
 use ketaclinic_domain::person::{Email, PersonName};
 use ketaclinic_domain::staff::Role;
@@ -77,6 +77,13 @@ pub struct PatientCursor {
     pub family: String,
     pub given: String,
     pub id: PatientId,
+}
+
+/// Keyset position in the enquiry queue (sorted by due time, then id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnquiryCursor {
+    pub due: Timestamp,
+    pub id: EnquiryId,
 }
 
 /// Filters of the auditor's view; every field narrows the result.

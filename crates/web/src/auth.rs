@@ -128,6 +128,20 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiActor {
     }
 }
 
+/// The caller if authenticated, `None` otherwise — for the one endpoint that serves both the
+/// public and staff (`POST /api/v1/enquiries`). An invalid bearer token is still refused by
+/// [`resolve_actor`] before this runs.
+#[derive(Debug, Clone)]
+pub struct MaybeActor(pub Option<Actor>);
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeActor {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(parts.extensions.get::<Caller>().and_then(|c| c.0.clone())))
+    }
+}
+
 /// An authenticated caller on a page; a redirect to `/login?next=…` otherwise.
 #[derive(Debug, Clone)]
 pub struct PageActor(pub Actor);

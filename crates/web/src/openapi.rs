@@ -32,9 +32,10 @@ impl Modify for Security {
         api::instruments::list, api::instruments::read, api::instruments::score,
         api::assessments::create, api::assessments::list, api::assessments::outcomes,
         api::alerts::list, api::alerts::acknowledge,
+        api::enquiries::create, api::enquiries::list, api::enquiries::attempt, api::enquiries::set_status,
         api::pk::models, api::pk::simulate,
     ),
-    tags((name = "auth"), (name = "patients"), (name = "audit"), (name = "users"), (name = "instruments"), (name = "assessments"), (name = "alerts"), (name = "pk"), (name = "operations"))
+    tags((name = "auth"), (name = "patients"), (name = "audit"), (name = "users"), (name = "instruments"), (name = "assessments"), (name = "alerts"), (name = "enquiries"), (name = "pk"), (name = "operations"))
 )]
 pub struct ApiDoc;
 

@@ -87,6 +87,19 @@ fn api_routes(patient: &str, user: &str, token: &str) -> Vec<Route> {
             P(AlertAcknowledge),
             Some(json!({"action": "crisis_line_given"})),
         ),
+        route(Method::GET, "/api/v1/enquiries", P(EnquiryManage), None),
+        route(
+            Method::POST,
+            "/api/v1/enquiries/01900000-0000-7000-8000-00000000a1e7/attempts",
+            P(EnquiryManage),
+            Some(json!({"channel": "phone", "outcome": "no_answer"})),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/enquiries/01900000-0000-7000-8000-00000000a1e7/status",
+            P(EnquiryManage),
+            Some(json!({"status": "closed", "reason": "matrix"})),
+        ),
         route(Method::GET, "/api/v1/pk/models", SignedIn, None),
         route(
             Method::POST,
@@ -104,6 +117,11 @@ fn api_routes(patient: &str, user: &str, token: &str) -> Vec<Route> {
 
 /// The router's own list of `/api/v1` routes, read from the OpenAPI document, so a new
 /// endpoint without a row in this test fails it.
+///
+/// Left out, because they are not 401 without credentials by design: login and logout, and
+/// `POST /api/v1/enquiries`, the public call-back form (anonymous submissions are accepted;
+/// with credentials it needs `enquiry.manage`). Its refusals — a signed-in role without the
+/// permission gets 403 and one audit row — are tested in `api_enquiries.rs`.
 async fn documented_api_routes(app: &TestApp) -> Vec<(String, String)> {
     let doc = app.call(Method::GET, "/api/openapi.json", &Auth::None, None).await.json;
     let mut out = Vec::new();
@@ -112,6 +130,9 @@ async fn documented_api_routes(app: &TestApp) -> Vec<(String, String)> {
             continue;
         }
         for method in item.as_object().unwrap().keys() {
+            if method == "post" && path == "/api/v1/enquiries" {
+                continue;
+            }
             out.push((method.to_uppercase(), path.clone()));
         }
     }

@@ -4,6 +4,7 @@ pub mod alerts;
 pub mod assessments;
 pub mod audit;
 pub mod auth;
+pub mod enquiries;
 pub mod instruments;
 pub mod patients;
 pub mod pk;
@@ -40,6 +41,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/patients/{id}/outcomes", get(assessments::outcomes))
         .route("/api/v1/alerts", get(alerts::list))
         .route("/api/v1/alerts/{id}/acknowledge", post(alerts::acknowledge))
+        .route("/api/v1/enquiries", post(enquiries::create).get(enquiries::list))
+        .route("/api/v1/enquiries/{id}/attempts", post(enquiries::attempt))
+        .route("/api/v1/enquiries/{id}/status", post(enquiries::set_status))
         .route("/api/v1/pk/models", get(pk::models))
         .route("/api/v1/pk/simulate", post(pk::simulate))
         .route("/api/v1/instruments", get(instruments::list))

@@ -43,6 +43,10 @@ pub(crate) fn action_label(action: &str) -> &str {
         "user.sessions_revoked" => "Signed account out",
         "token.create" => "Created API token",
         "token.revoke" => "Revoked API token",
+        "enquiry.create" => "Logged enquiry",
+        "enquiry.list" => "Viewed enquiry queue",
+        "enquiry.attempt" => "Logged contact attempt",
+        "enquiry.status" => "Changed enquiry status",
         other => other,
     }
 }
