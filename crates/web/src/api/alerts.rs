@@ -61,6 +61,7 @@ impl From<AlertView> for AlertOut {
 
 /// Which alerts.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AlertParams {
     /// `open` (default) or `all`.

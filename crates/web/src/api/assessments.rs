@@ -74,6 +74,7 @@ pub struct AssessmentList {
 
 /// Which instrument.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct InstrumentParam {
     pub instrument: Option<String>,

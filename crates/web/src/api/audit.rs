@@ -69,6 +69,7 @@ pub struct AuditPage {
 
 /// Filters of the audit log.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditParams {
     pub actor_id: Option<uuid::Uuid>,
@@ -86,6 +87,7 @@ pub struct AuditParams {
 
 /// Paging parameters.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageParams {
     pub cursor: Option<String>,

@@ -156,6 +156,7 @@ impl From<&PatientVersion> for PatientVersionOut {
 
 /// Search parameters.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SearchParams {
     /// Name words (prefix of family or given name), an MRN, or a birth date `YYYY-MM-DD`.
