@@ -9,7 +9,9 @@
 //!   solved with the exact incremental sum-of-exponentials form (`solution.rs`), with the stable
 //!   φ form for equal or near-equal rates (PK.md §3.1–3.2).
 //! - The Perez-Ruixo 2021 esketamine + noresketamine model and every effect-site curve are solved
-//!   exactly by matrix exponential per constant-input segment (`linear.rs`, `expm.rs`).
+//!   exactly by matrix exponential per constant-input segment (`linear.rs`, `expm.rs`); its
+//!   population bands (esketamine plasma only) use a sum-of-exponentials form of the
+//!   esketamine states (`modal.rs`).
 //! - Every result is a model estimate, not a measured level, and carries its caveats.
 
 mod eigen;
@@ -19,6 +21,7 @@ mod linear;
 mod mammillary;
 mod math;
 mod metrics;
+mod modal;
 pub mod models;
 mod population;
 mod request;

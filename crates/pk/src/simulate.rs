@@ -6,6 +6,7 @@ use std::f64::consts::LN_2;
 use crate::PkError;
 use crate::mammillary::Mammillary;
 use crate::metrics;
+use crate::modal;
 use crate::models::perez_ruixo2021::{CENTRAL, Covariates, NOR_CENTRAL, Params};
 use crate::models::{Drug, ModelId, RACEMIC_ASSUMED_CV};
 use crate::population::{self, Bands};
@@ -154,17 +155,13 @@ fn esketamine(req: &SimulationRequest, times: &[f64]) -> Result<SimulationResult
     }
     if let Some(spec) = req.population {
         let b = population::bands(spec.subjects, times.len(), spec.seed, |rng, size, out| {
-            for j in 0..size {
-                let individual = Params::sample(cov, rng);
-                let inputs = individual.inputs(&req.regimen)?;
-                let x = individual.system().simulate(&inputs, times);
-                let vc = individual.vc();
-                for (t, s) in x.chunks_exact(crate::models::perez_ruixo2021::STATES).enumerate() {
-                    if let Some(slot) = out.get_mut(t * size + j) {
-                        *slot = s[CENTRAL] / vc * NG_PER_ML;
-                    }
-                }
-            }
+            let batch = (0..size)
+                .map(|_| {
+                    let individual = Params::sample(cov, rng);
+                    Ok(modal::Individual { modal: individual.modal(), inputs: individual.inputs(&req.regimen)? })
+                })
+                .collect::<Result<Vec<_>, PkError>>()?;
+            modal::concentrations_batch(&batch, times, NG_PER_ML, out);
             Ok(())
         })?;
         let label = "Published Ω (Perez-Ruixo 2021 Table 3); ω(kmet) ASSUMED CV 30 % (missing from the paper); residual error excluded".to_owned();

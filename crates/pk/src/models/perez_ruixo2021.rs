@@ -14,6 +14,7 @@ use super::{Confidence, Drug, ModelId, ModelInfo, Parameter};
 use crate::eigen::symmetric_eigen;
 use crate::linear::{LinInput, LinearSystem};
 use crate::math::{inv_logit, logit};
+use crate::modal::{DEPOTS, Depot, MODES, Modal};
 use crate::rng::SplitMix64;
 use crate::{PkError, RegimenEntry, Route};
 
@@ -25,6 +26,8 @@ const LIVER: usize = 3;
 const NASAL: usize = 4;
 const SWALLOWED: usize = 5;
 const ORAL: usize = 6;
+// The population fast path (`modal.rs`) takes the block states, then the depots, in this order.
+const _: () = assert!(LIVER + 1 == MODES && NASAL == MODES && ORAL + 1 == MODES + DEPOTS);
 pub(crate) const NOR_CENTRAL: usize = 7;
 const NOR_PERIPHERAL: usize = 8;
 pub(crate) const STATES: usize = 9;
@@ -202,11 +205,12 @@ impl Params {
         self.qh * self.extraction()
     }
 
-    /// Terminal esketamine half-life (min): slowest exponent of the symmetrised 4-compartment
-    /// block (central, two peripherals, liver).
-    pub(crate) fn terminal_half_life_min(&self) -> f64 {
-        let n = 4;
-        let mut b = vec![0.0; n * n];
+    /// Symmetrised esketamine disposition block `B` (row-major 4×4; central, two peripherals,
+    /// liver, the state order) and its volumes: `K = D^{1/2}·(−B)·D^{−1/2}`, `D = diag(V)`
+    /// (see [`crate::modal`]).
+    fn symmetric_block(&self) -> ([f64; 16], [f64; MODES]) {
+        let n = MODES;
+        let mut b = [0.0; 16];
         b[0] = (self.q1 + self.q2 + self.qh) / self.vc;
         let others = [(self.q1, self.vp1, 0.0), (self.q2, self.vp2, 0.0), (self.qh, self.vh, self.kel + self.kmet)];
         for (i, &(q, v, k)) in others.iter().enumerate() {
@@ -216,9 +220,30 @@ impl Params {
             b[j] = off;
             b[j * n] = off;
         }
-        let eig = symmetric_eigen(&b, n);
+        (b, [self.vc, self.vp1, self.vp2, self.vh])
+    }
+
+    /// Terminal esketamine half-life (min): slowest exponent of the symmetrised 4-compartment
+    /// block (central, two peripherals, liver).
+    pub(crate) fn terminal_half_life_min(&self) -> f64 {
+        let (b, _) = self.symmetric_block();
+        let eig = symmetric_eigen(&b, MODES);
         let slowest = eig.values.iter().copied().fold(f64::INFINITY, f64::min);
         std::f64::consts::LN_2 / slowest
+    }
+
+    /// Sum-of-exponentials form of the esketamine states (everything but noresketamine), for
+    /// the population bands: `w_ji = U_0i·U_ji / √(Vc·V_j)` (see [`crate::modal`]).
+    pub(crate) fn modal(&self) -> Modal {
+        let (b, volumes) = self.symmetric_block();
+        let eig = symmetric_eigen(&b, MODES);
+        let u = |row: usize, col: usize| eig.vectors.get(row * MODES + col).copied().unwrap_or(0.0);
+        let weights = std::array::from_fn(|j| std::array::from_fn(|i| u(CENTRAL, i) * u(j, i) / (self.vc * volumes[j]).sqrt()));
+        Modal {
+            lambdas: std::array::from_fn(|i| eig.values.get(i).copied().unwrap_or(0.0)),
+            weights,
+            depots: [Depot { ka: self.ka_n, into: CENTRAL }, Depot { ka: self.ka_sw, into: LIVER }, Depot { ka: self.ka_po, into: LIVER }],
+        }
     }
 
     /// Turns the regimen into inputs. Intranasal entries are single devices (≤ 28 mg); within a

@@ -214,6 +214,34 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// The population fast path (`modal.rs`, sum of exponentials, lanes of 4 with a padded last
+    /// group) equals the matrix-exponential solution of the full system for sampled individuals.
+    #[test]
+    fn esketamine_modal_matches_expm(regimen in esketamine_regimen(), seed in 0..1000_u64, tenths in 3..30_u32) {
+        let cov = Covariates { age_years: 70.0, ancestry: Ancestry::Japanese };
+        let mut rng = crate::rng::SplitMix64::new(seed);
+        let people: Vec<Params> = (0..6).map(|_| Params::sample(cov, &mut rng)).collect();
+        let batch: Vec<crate::modal::Individual> =
+            people.iter().map(|p| crate::modal::Individual { modal: p.modal(), inputs: p.inputs(&regimen).unwrap() }).collect();
+        let step = f64::from(tenths) / 10.0;
+        let times: Vec<f64> = (0..=6000 / tenths).map(|k| f64::from(k) * step).collect();
+        let mut out = vec![0.0; times.len() * batch.len()];
+        crate::modal::concentrations_batch(&batch, &times, 1.0, &mut out);
+        for (j, p) in people.iter().enumerate() {
+            let states = p.system().simulate(&batch[j].inputs, &times);
+            let reference: Vec<f64> = states.chunks_exact(crate::models::perez_ruixo2021::STATES).map(|x| x[0] / p.vc()).collect();
+            let peak = reference.iter().copied().fold(0.0, f64::max);
+            for (k, r) in reference.iter().enumerate() {
+                let got = out[k * batch.len() + j];
+                prop_assert!((got - r).abs() <= 1e-9 * r.abs().max(1e-6 * peak), "subject {j} t={}: modal {got} vs expm {r}", times[k]);
+            }
+        }
+    }
+}
+
 /// PK.md §5 oracle 6: ka = λ₂ of Domino (0.15151 /min) must be finite and equal the expm result.
 #[test]
 fn repeated_root_stress_case() {
