@@ -228,6 +228,9 @@ fn page_routes(patient: &str, user: &str) -> Vec<Route> {
         route(Method::GET, "/audit", P(AuditRead), None),
         route(Method::GET, "/alerts", P(AlertRead), None),
         route(Method::POST, "/alerts/01900000-0000-7000-8000-00000000a1e7/acknowledge", P(AlertAcknowledge), None),
+        route(Method::GET, "/enquiries", P(EnquiryManage), None),
+        route(Method::POST, "/enquiries/01900000-0000-7000-8000-00000000a1e7/attempts", P(EnquiryManage), None),
+        route(Method::POST, "/enquiries/01900000-0000-7000-8000-00000000a1e7/status", P(EnquiryManage), None),
         route(Method::GET, "/admin/users", P(UserManage), None),
         route(Method::POST, "/admin/users", P(UserManage), None),
         route(Method::POST, &format!("/admin/users/{user}/disable"), P(UserManage), None),
@@ -256,9 +259,15 @@ async fn every_page_checks_login_and_role() {
     let (patient, user, _) = ids(&app).await;
     let routes = page_routes(&patient, &user);
     let mut covered: Vec<(String, String)> = routes.iter().map(|r| (r.method.to_string(), template(&r.path, [&patient, &user, &user]))).collect();
-    covered.extend([("GET".to_owned(), "/login".to_owned()), ("POST".to_owned(), "/login".to_owned()), ("POST".to_owned(), "/logout".to_owned())]);
+    covered.extend([
+        ("GET".to_owned(), "/login".to_owned()),
+        ("POST".to_owned(), "/login".to_owned()),
+        ("POST".to_owned(), "/logout".to_owned()),
+        ("GET".to_owned(), "/enquire".to_owned()),
+        ("POST".to_owned(), "/enquire".to_owned()),
+    ]);
     covered.sort();
-    assert_eq!(covered, declared_page_routes(), "every page route has a row in this test (login and logout are public)");
+    assert_eq!(covered, declared_page_routes(), "every page route has a row in this test (login, logout and the enquiry form are public)");
 
     let mut sessions = Vec::new();
     for role in Role::ALL {

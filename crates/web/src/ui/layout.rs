@@ -12,6 +12,7 @@ use crate::state::AppState;
 pub(crate) enum Section {
     Home,
     Alerts,
+    Enquiries,
     Patients,
     Register,
     Audit,
@@ -58,9 +59,10 @@ pub(crate) struct Layout {
 }
 
 /// The navigation, in order, with the permission each entry needs (`None`: everyone).
-const NAV: [(&str, &str, Option<Permission>, Section); 6] = [
+const NAV: [(&str, &str, Option<Permission>, Section); 7] = [
     ("/", "Home", None, Section::Home),
     ("/alerts", "Alerts", Some(Permission::AlertRead), Section::Alerts),
+    ("/enquiries", "Enquiries", Some(Permission::EnquiryManage), Section::Enquiries),
     ("/patients", "Patients", Some(Permission::PatientRead), Section::Patients),
     ("/patients/new", "Register patient", Some(Permission::PatientRegister), Section::Register),
     ("/audit", "Audit log", Some(Permission::AuditRead), Section::Audit),

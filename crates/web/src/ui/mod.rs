@@ -15,6 +15,8 @@ mod alerts;
 mod assessment_form;
 mod assessment_panel;
 mod audit;
+mod enquire;
+mod enquiries;
 mod forms;
 mod home;
 mod layout;
@@ -62,6 +64,10 @@ pub fn routes() -> Router<AppState> {
         .route("/patients/{id}/assessments/new", get(assessment_form::new_form))
         .route("/alerts", get(alerts::list))
         .route("/alerts/{id}/acknowledge", post(alerts::acknowledge))
+        .route("/enquire", get(enquire::form).post(enquire::submit))
+        .route("/enquiries", get(enquiries::list))
+        .route("/enquiries/{id}/attempts", post(enquiries::attempt))
+        .route("/enquiries/{id}/status", post(enquiries::set_status))
         .route("/audit", get(audit::log))
         .route("/admin/users", get(admin::list).post(admin::create))
         .route("/admin/users/{id}/disable", post(admin::disable))
