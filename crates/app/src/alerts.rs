@@ -20,7 +20,26 @@ pub struct AlertView {
     pub escalated: bool,
 }
 
+/// How many alerts are open, and how many of those are escalated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AlertCounts {
+    pub open: usize,
+    pub escalated: usize,
+}
+
+/// Most open alerts counted; a clinic with more has a bigger problem than the number.
+const COUNT_LIMIT: u32 = 1000;
+
 impl App {
+    /// Counts of open and escalated alerts for dashboards. Not audited: the numbers name no
+    /// patient, and a home page shown many times a day must not fill the audit log.
+    pub async fn alert_counts(&self, _grant: &Granted<AlertRead>) -> AppResult<AlertCounts> {
+        let open = self.store.alerts(true, COUNT_LIMIT).await?;
+        let now = self.now();
+        let escalated = open.iter().filter(|a| a.escalated(now, self.settings.alert_escalation)).count();
+        Ok(AlertCounts { open: open.len(), escalated })
+    }
+
     /// Alerts newest first (open ones only unless `include_acknowledged`). Each patient named
     /// in the list gets an audit event: the list reveals who is at risk.
     pub async fn alerts(&self, grant: &Granted<AlertRead>, include_acknowledged: bool) -> AppResult<Vec<AlertView>> {

@@ -93,3 +93,18 @@ async fn cssrs_moderate_risk_and_moaas_unconsciousness_raise_their_kinds() {
     let therapist = app.token(Role::Therapist).await;
     assert_eq!(app.call(Method::GET, "/api/v1/alerts", &therapist, None).await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_home_page_counts_alerts_without_auditing_patient_reads() {
+    let app = TestApp::new().await;
+    let patient = app.patient("Kai", "Count").await;
+    let id = patient["id"].as_str().unwrap();
+    let nurse = app.token(Role::Nurse).await;
+    app.call(Method::POST, &format!("/api/v1/patients/{id}/assessments"), &nurse, Some(phq9_item9(2))).await;
+    let prescriber = app.login(Role::Prescriber).await;
+    let before = app.count("audit_events").await;
+    let home = app.call(Method::GET, "/", &prescriber, None).await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.text.contains("1 open safety alert"), "the card counts the alert");
+    assert_eq!(app.count("audit_events").await, before, "a count names no patient and is not an access to a record");
+}

@@ -45,11 +45,11 @@ impl AlertCard {
 pub(crate) async fn show(ctx: Ctx) -> Response {
     let alerts = if ctx.can(Permission::AlertRead) {
         let counted = match ctx.grant::<perm::AlertRead>().await {
-            Ok(grant) => ctx.state.app.alerts(&grant, false).await.map_err(|e| ctx.fail(e)),
+            Ok(grant) => ctx.state.app.alert_counts(&grant).await.map_err(|e| ctx.fail(e)),
             Err(page) => Err(page),
         };
         match counted {
-            Ok(list) => Some(AlertCard { open: list.len(), escalated: list.iter().filter(|v| v.escalated).count() }),
+            Ok(counts) => Some(AlertCard { open: counts.open, escalated: counts.escalated }),
             Err(page) => return page,
         }
     } else {
