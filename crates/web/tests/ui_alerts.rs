@@ -6,40 +6,11 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
-use common::{Auth, Reply, TestApp};
+use axum::http::{Method, StatusCode, header};
+use common::TestApp;
 use jiff::SignedDuration;
 use ketaclinic_domain::staff::Role;
 use serde_json::json;
-
-fn session(auth: &Auth) -> (&str, &str) {
-    match auth {
-        Auth::Session { cookie, csrf } => (cookie, csrf),
-        other => panic!("not a session: {other:?}"),
-    }
-}
-
-async fn get(app: &TestApp, path: &str, auth: &Auth) -> Reply {
-    let req = Request::builder().method(Method::GET).uri(path).header(header::COOKIE, format!("kc_session={}", session(auth).0));
-    app.send(req.body(Body::empty()).unwrap()).await
-}
-
-/// A browser form post with the session's `csrf_token` field.
-async fn post_form(app: &TestApp, path: &str, auth: &Auth, fields: &[(&str, &str)]) -> Reply {
-    let (cookie, token) = session(auth);
-    let mut body = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in fields {
-        body.append_pair(k, v);
-    }
-    body.append_pair("csrf_token", token);
-    let req = Request::builder()
-        .method(Method::POST)
-        .uri(path)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, format!("kc_session={cookie}"));
-    app.send(req.body(Body::from(body.finish())).unwrap()).await
-}
 
 /// Registers a patient and has a nurse record a PHQ-9 with item 9 = 1 through the API; returns
 /// the patient id and the id of the alert it raised.
@@ -60,9 +31,9 @@ async fn a_prescriber_sees_the_alert_and_acknowledges_it_with_an_action() {
     let app = TestApp::builder().settings(|s| s.timezone = jiff::tz::TimeZone::get("Europe/Berlin").unwrap()).manual_clock().build().await;
     let prescriber = app.login(Role::Prescriber).await;
 
-    let home = get(&app, "/", &prescriber).await;
+    let home = app.page_get("/", &prescriber).await;
     assert!(home.text.contains("No open safety alerts"), "{}", home.text);
-    let empty = get(&app, "/alerts", &prescriber).await;
+    let empty = app.page_get("/alerts", &prescriber).await;
     assert_eq!(empty.status, StatusCode::OK);
     assert!(empty.text.contains("No open safety alerts") && empty.text.contains(r#"href="/alerts?status=all""#), "{}", empty.text);
 
@@ -70,7 +41,7 @@ async fn a_prescriber_sees_the_alert_and_acknowledges_it_with_an_action() {
     let (patient, alert) = flagged_patient(&app).await;
 
     // The home card counts it and the navigation shows the count.
-    let home = get(&app, "/", &prescriber).await;
+    let home = app.page_get("/", &prescriber).await;
     assert!(
         home.text.contains("1 open safety alert (0 escalated)") && home.text.contains(r#"class="home-alerts home-alerts--open" href="/alerts""#),
         "{}",
@@ -80,7 +51,7 @@ async fn a_prescriber_sees_the_alert_and_acknowledges_it_with_an_action() {
     assert!(!home.text.contains("Escalated"));
 
     // The list: kind in words, detail, clinic time, the chart link, the form.
-    let list = get(&app, "/alerts", &prescriber).await;
+    let list = app.page_get("/alerts", &prescriber).await;
     assert_eq!(list.status, StatusCode::OK);
     let t = &list.text;
     assert!(t.contains("Suicidal ideation reported") && t.contains("PHQ-9; total 9; flags suicidal ideation"), "{t}");
@@ -91,7 +62,7 @@ async fn a_prescriber_sees_the_alert_and_acknowledges_it_with_an_action() {
     assert!(!t.contains("Escalated"), "not yet escalated");
 
     // "Other" needs a note; no action at all is refused too. Values are kept.
-    let no_note = post_form(&app, &url, &prescriber, &[("action", "other"), ("note", "  ")]).await;
+    let no_note = app.page_post(&url, &prescriber, &[("action", "other"), ("note", "  ")]).await;
     assert_eq!(no_note.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", no_note.text);
     assert!(
         no_note.text.contains("Note must say what was done when the action is other.") && no_note.text.contains(&format!(r##"href="#note-{alert}""##)),
@@ -99,21 +70,21 @@ async fn a_prescriber_sees_the_alert_and_acknowledges_it_with_an_action() {
         no_note.text
     );
     assert!(no_note.text.contains(&format!(r#"id="action-{alert}-other" name="action" value="other" checked"#)), "{}", no_note.text);
-    let no_action = post_form(&app, &url, &prescriber, &[("note", "called")]).await;
+    let no_action = app.page_post(&url, &prescriber, &[("note", "called")]).await;
     assert_eq!(no_action.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(no_action.text.contains("Choose what was done.") && no_action.text.contains(">called</textarea>"), "{}", no_action.text);
 
     // A documented action: back to the list with a confirmation; the alert has left it.
-    let done = post_form(&app, &url, &prescriber, &[("action", "crisis_line_given"), ("note", "988 given; safe with partner tonight")]).await;
+    let done = app.page_post(&url, &prescriber, &[("action", "crisis_line_given"), ("note", "988 given; safe with partner tonight")]).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text);
     let back = done.headers.get(header::LOCATION).unwrap().to_str().unwrap().to_owned();
     assert!(back.starts_with("/alerts?"), "{back}");
-    let after = get(&app, &back, &prescriber).await;
+    let after = app.page_get(&back, &prescriber).await;
     assert!(after.text.contains("Alert acknowledged") && after.text.contains("No open safety alerts"), "{}", after.text);
-    assert!(get(&app, "/", &prescriber).await.text.contains("No open safety alerts"));
+    assert!(app.page_get("/", &prescriber).await.text.contains("No open safety alerts"));
 
     // Under "all": who, when, what and the note; no form.
-    let all = get(&app, "/alerts?status=all", &prescriber).await;
+    let all = app.page_get("/alerts?status=all", &prescriber).await;
     assert!(
         all.text.contains(&format!("Acknowledged by you at {raised}: <strong>Crisis line given</strong>. Note: 988 given; safe with partner tonight")),
         "{}",
@@ -122,15 +93,15 @@ async fn a_prescriber_sees_the_alert_and_acknowledges_it_with_an_action() {
     assert!(!all.text.contains(&format!(r#"action="{url}""#)));
 
     // A second acknowledgement (another tab) says who was first.
-    let again = post_form(&app, &url, &prescriber, &[("action", "safety_plan_reviewed")]).await;
+    let again = app.page_post(&url, &prescriber, &[("action", "safety_plan_reviewed")]).await;
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text);
     assert!(again.text.contains(&format!("Already acknowledged by you at {raised} (Crisis line given)")), "{}", again.text);
 
-    let late_refusal = post_form(&app, &url, &prescriber, &[("action", "other")]).await;
+    let late_refusal = app.page_post(&url, &prescriber, &[("action", "other")]).await;
     assert_eq!(late_refusal.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(late_refusal.text.contains("This alert is no longer open; note must say what was done"), "{}", late_refusal.text);
 
-    let missing = post_form(&app, "/alerts/01900000-0000-7000-8000-00000000a1e7/acknowledge", &prescriber, &[("action", "crisis_line_given")]).await;
+    let missing = app.page_post("/alerts/01900000-0000-7000-8000-00000000a1e7/acknowledge", &prescriber, &[("action", "crisis_line_given")]).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }
 
@@ -142,39 +113,39 @@ async fn unacknowledged_alerts_escalate_and_only_prescribers_may_acknowledge() {
 
     // A nurse sees the alert with the chart link but no form, and may not post one.
     let nurse = app.login(Role::Nurse).await;
-    let seen = get(&app, "/alerts", &nurse).await;
+    let seen = app.page_get("/alerts", &nurse).await;
     assert_eq!(seen.status, StatusCode::OK);
     assert!(seen.text.contains("Suicidal ideation reported") && seen.text.contains(&format!(r#"href="/patients/{patient}""#)), "{}", seen.text);
     assert!(!seen.text.contains(&format!(r#"action="{url}""#)) && !seen.text.contains(r#"name="action""#), "no form for a nurse");
-    let refused = post_form(&app, &url, &nurse, &[("action", "crisis_line_given")]).await;
+    let refused = app.page_post(&url, &nurse, &[("action", "crisis_line_given")]).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert!(refused.text.contains("may not acknowledge safety alerts"), "{}", refused.text);
 
     // After 16 minutes nobody has acknowledged it: red, and says "Escalated" in words.
     app.clock.as_ref().unwrap().advance(SignedDuration::from_mins(16));
     let prescriber = app.login(Role::Prescriber).await;
-    let late = get(&app, "/alerts", &prescriber).await;
+    let late = app.page_get("/alerts", &prescriber).await;
     assert!(
         late.text.contains(r#"class="alert-card alert-card--escalated""#) && late.text.contains(r#"<span class="badge badge--escalated">Escalated</span>"#),
         "{}",
         late.text
     );
     assert!(late.text.contains(&format!(r#"action="{url}""#)), "still open to acknowledge");
-    let home = get(&app, "/", &prescriber).await;
+    let home = app.page_get("/", &prescriber).await;
     assert!(home.text.contains("1 open safety alert (1 escalated)") && home.text.contains("home-alerts--escalated"), "{}", home.text);
     assert!(home.text.contains(r#"<span class="nav-count nav-count--alarm">1<span class="visually-hidden"> open, 1 escalated</span></span>"#), "{}", home.text);
 
     // The admin sees escalated alerts too, without a chart link (admins do not open charts) and without a form.
     let admin = app.login(Role::Admin).await;
-    let listed = get(&app, "/alerts", &admin).await;
+    let listed = app.page_get("/alerts", &admin).await;
     assert!(listed.text.contains("Escalated") && !listed.text.contains(&format!(r#"href="/patients/{patient}""#)), "{}", listed.text);
     assert!(!listed.text.contains(r#"name="action""#));
-    assert_eq!(post_form(&app, &url, &admin, &[("action", "crisis_line_given")]).await.status, StatusCode::FORBIDDEN);
-    assert!(get(&app, "/", &admin).await.text.contains("1 open safety alert (1 escalated)"));
+    assert_eq!(app.page_post(&url, &admin, &[("action", "crisis_line_given")]).await.status, StatusCode::FORBIDDEN);
+    assert!(app.page_get("/", &admin).await.text.contains("1 open safety alert (1 escalated)"));
 
     // Front desk: no alerts card, no navigation entry, and the page is refused.
     let desk = app.login(Role::FrontDesk).await;
-    let home = get(&app, "/", &desk).await;
+    let home = app.page_get("/", &desk).await;
     assert!(!home.text.contains("safety alert") && !home.text.contains(r#"href="/alerts""#), "{}", home.text);
-    assert_eq!(get(&app, "/alerts", &desk).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.page_get("/alerts", &desk).await.status, StatusCode::FORBIDDEN);
 }

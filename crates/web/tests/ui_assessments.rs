@@ -5,38 +5,9 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
-use common::{Auth, Reply, TestApp};
+use axum::http::{Method, StatusCode, header};
+use common::{Reply, TestApp};
 use ketaclinic_domain::staff::Role;
-
-fn session(auth: &Auth) -> (&str, &str) {
-    match auth {
-        Auth::Session { cookie, csrf } => (cookie, csrf),
-        other => panic!("not a session: {other:?}"),
-    }
-}
-
-async fn get(app: &TestApp, path: &str, auth: &Auth) -> Reply {
-    let req = Request::builder().method(Method::GET).uri(path).header(header::COOKIE, format!("kc_session={}", session(auth).0));
-    app.send(req.body(Body::empty()).unwrap()).await
-}
-
-/// A browser form post with the session's `csrf_token` field.
-async fn post_form(app: &TestApp, path: &str, auth: &Auth, fields: &[(String, String)]) -> Reply {
-    let (cookie, token) = session(auth);
-    let mut body = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in fields {
-        body.append_pair(k, v);
-    }
-    body.append_pair("csrf_token", token);
-    let req = Request::builder()
-        .method(Method::POST)
-        .uri(path)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, format!("kc_session={cookie}"));
-    app.send(req.body(Body::from(body.finish())).unwrap()).await
-}
 
 /// A PHQ-9 form: items 1–9 with these values (`None` leaves the item out).
 fn phq9(values: [Option<u32>; 9], when: &str) -> Vec<(String, String)> {
@@ -66,13 +37,13 @@ async fn a_nurse_records_phq9s_and_the_patient_page_charts_the_trend() {
     let page_path = format!("/patients/{id}");
     let nurse = app.login(Role::Nurse).await;
 
-    let empty = get(&app, &page_path, &nurse).await;
+    let empty = app.page_get(&page_path, &nurse).await;
     assert_eq!(empty.status, StatusCode::OK);
     assert!(empty.text.contains("No assessments yet") && !empty.text.contains("<svg"), "{}", empty.text);
     assert!(empty.text.contains(&format!(r#"action="/patients/{id}/assessments/new""#)), "a nurse is offered to record one");
 
     // The form: instructions, one fieldset with a legend per item, radios, the licence note.
-    let form = get(&app, &format!("/patients/{id}/assessments/new?instrument=phq9"), &nurse).await;
+    let form = app.page_get(&format!("/patients/{id}/assessments/new?instrument=phq9"), &nurse).await;
     assert_eq!(form.status, StatusCode::OK);
     let f = &form.text;
     assert!(f.contains("Over the last 2 weeks, how often have you been bothered"), "{f}");
@@ -84,24 +55,24 @@ async fn a_nurse_records_phq9s_and_the_patient_page_charts_the_trend() {
     assert!(f.contains(r#"name="instrument" value="phq9""#) && f.contains(r#"type="datetime-local""#));
 
     // Baseline with item 9 answered: saved, then the confirmation carries the safety notice.
-    let first = post_form(&app, &format!("/patients/{id}/assessments"), &nurse, &phq9([3, 3, 3, 3, 2, 2, 2, 1, 1].map(Some), "2026-10-01T10:00")).await;
+    let first = app.page_post(&format!("/patients/{id}/assessments"), &nurse, &phq9([3, 3, 3, 3, 2, 2, 2, 1, 1].map(Some), "2026-10-01T10:00")).await;
     assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.text);
     let to = location(&first);
     assert!(to.starts_with(&format!("/patients/{id}?recorded=")) && to.ends_with("#assessments"), "{to}");
-    let confirmed = get(&app, to.split('#').next().unwrap(), &nurse).await;
+    let confirmed = app.page_get(to.split('#').next().unwrap(), &nurse).await;
     assert!(confirmed.text.contains("PHQ-9 recorded") && confirmed.text.contains("Result 20 (severe), administered 2026-10-01 10:00."), "{}", confirmed.text);
     assert!(confirmed.text.contains("Tell the prescriber now") && confirmed.text.contains(r#"role="alert""#));
 
     for (values, when) in [([1, 1, 1, 1, 1, 1, 1, 1, 0], "2026-10-15T10:00"), ([1, 1, 1, 1, 0, 0, 0, 0, 0], "2026-11-01T10:00")] {
-        let reply = post_form(&app, &format!("/patients/{id}/assessments"), &nurse, &phq9(values.map(Some), when)).await;
+        let reply = app.page_post(&format!("/patients/{id}/assessments"), &nurse, &phq9(values.map(Some), when)).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text);
-        let quiet = get(&app, location(&reply).split('#').next().unwrap(), &nurse).await;
+        let quiet = app.page_get(location(&reply).split('#').next().unwrap(), &nurse).await;
         assert!(quiet.text.contains("PHQ-9 recorded") && !quiet.text.contains("Tell the prescriber now"), "no safety notice without a flag");
     }
     assert_eq!(stored(&app, &id).await, 3);
 
     // The chart: an accessible inline SVG with the bands, one marker per assessment, a line.
-    let page = get(&app, &page_path, &nurse).await;
+    let page = app.page_get(&page_path, &nurse).await;
     let p = &page.text;
     assert_eq!(p.matches("<svg").count(), 1, "one chart (one instrument)");
     assert!(p.contains(r#"role="img" aria-label="PHQ-9 trend: 3 assessments from 2026-10-01 to 2026-11-01; baseline 20 (severe), latest 4 (minimal); change −80 %; response reached; remission reached.""#), "{p}");
@@ -129,13 +100,9 @@ async fn a_missing_item_re_renders_the_form_with_its_error_and_stores_nothing() 
     let app = TestApp::new().await;
     let id = app.patient("Miss", "Item").await["id"].as_str().unwrap().to_owned();
     let nurse = app.login(Role::Nurse).await;
-    let reply = post_form(
-        &app,
-        &format!("/patients/{id}/assessments"),
-        &nurse,
-        &phq9([Some(2), Some(1), Some(0), None, Some(0), Some(0), Some(0), Some(0), Some(0)], ""),
-    )
-    .await;
+    let reply = app
+        .page_post(&format!("/patients/{id}/assessments"), &nurse, &phq9([Some(2), Some(1), Some(0), None, Some(0), Some(0), Some(0), Some(0), Some(0)], ""))
+        .await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.text);
     let f = &reply.text;
     assert!(f.contains("Nothing was saved"), "{f}");
@@ -148,7 +115,7 @@ async fn a_missing_item_re_renders_the_form_with_its_error_and_stores_nothing() 
     assert_eq!(stored(&app, &id).await, 0);
 
     // A time in the future is the use case's refusal, shown on the time field.
-    let future = post_form(&app, &format!("/patients/{id}/assessments"), &nurse, &phq9([0; 9].map(Some), "2999-01-01T10:00")).await;
+    let future = app.page_post(&format!("/patients/{id}/assessments"), &nurse, &phq9([0; 9].map(Some), "2999-01-01T10:00")).await;
     assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(future.text.contains(r##"<a href="#administered_at">When was it filled in? must not be in the future.</a>"##), "{}", future.text);
     assert_eq!(stored(&app, &id).await, 0);
@@ -159,7 +126,7 @@ async fn a_high_cssrs_risk_warns_and_is_listed_without_a_chart() {
     let app = TestApp::new().await;
     let id = app.patient("Cee", "Ssrs").await["id"].as_str().unwrap().to_owned();
     let prescriber = app.login(Role::Prescriber).await;
-    let form = get(&app, &format!("/patients/{id}/assessments/new?instrument=cssrs_screener"), &prescriber).await;
+    let form = app.page_get(&format!("/patients/{id}/assessments/new?instrument=cssrs_screener"), &prescriber).await;
     assert!(form.text.contains(r#"data-asked-when="item_2""#) && form.text.contains(r#"value="yes""#), "{}", form.text);
     assert!(form.text.contains("Short item labels only"));
     let fields: Vec<(String, String)> =
@@ -167,9 +134,9 @@ async fn a_high_cssrs_risk_warns_and_is_listed_without_a_chart() {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
-    let reply = post_form(&app, &format!("/patients/{id}/assessments"), &prescriber, &fields).await;
+    let reply = app.page_post(&format!("/patients/{id}/assessments"), &prescriber, &fields).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text);
-    let page = get(&app, location(&reply).split('#').next().unwrap(), &prescriber).await;
+    let page = app.page_get(location(&reply).split('#').next().unwrap(), &prescriber).await;
     assert!(page.text.contains("Tell the prescriber now") && page.text.contains("a C-SSRS risk level of high"), "{}", page.text);
     assert!(!page.text.contains("<svg"), "no total, no chart");
     assert!(page.text.contains("<td>risk high</td>"), "{}", page.text);
@@ -180,13 +147,13 @@ async fn front_desk_may_not_record_and_is_not_offered_to() {
     let app = TestApp::new().await;
     let id = app.patient("Desk", "Refusal").await["id"].as_str().unwrap().to_owned();
     let desk = app.login(Role::FrontDesk).await;
-    let form = get(&app, &format!("/patients/{id}/assessments/new?instrument=phq9"), &desk).await;
+    let form = app.page_get(&format!("/patients/{id}/assessments/new?instrument=phq9"), &desk).await;
     assert_eq!(form.status, StatusCode::FORBIDDEN);
     assert!(form.text.contains("may not record assessments"), "{}", form.text);
-    let post = post_form(&app, &format!("/patients/{id}/assessments"), &desk, &phq9([0; 9].map(Some), "")).await;
+    let post = app.page_post(&format!("/patients/{id}/assessments"), &desk, &phq9([0; 9].map(Some), "")).await;
     assert_eq!(post.status, StatusCode::FORBIDDEN);
     assert_eq!(stored(&app, &id).await, 0);
-    let page = get(&app, &format!("/patients/{id}"), &desk).await;
+    let page = app.page_get(&format!("/patients/{id}"), &desk).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text.contains("No assessments yet") && !page.text.contains("/assessments/new"), "{}", page.text);
 }

@@ -6,41 +6,10 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
-use common::{Auth, Reply, TestApp};
+use axum::http::{StatusCode, header};
+use common::{Auth, TestApp};
 use jiff::SignedDuration;
 use ketaclinic_domain::staff::Role;
-
-fn session(auth: &Auth) -> (&str, &str) {
-    match auth {
-        Auth::Session { cookie, csrf } => (cookie, csrf),
-        other => panic!("not a session: {other:?}"),
-    }
-}
-
-async fn get(app: &TestApp, path: &str, auth: &Auth) -> Reply {
-    let mut req = Request::builder().method(Method::GET).uri(path);
-    if let Auth::Session { cookie, .. } = auth {
-        req = req.header(header::COOKIE, format!("kc_session={cookie}"));
-    }
-    app.send(req.body(Body::empty()).unwrap()).await
-}
-
-/// A browser form post; with a session it carries the cookie and the `csrf_token` field.
-async fn post_form(app: &TestApp, path: &str, auth: &Auth, fields: &[(&str, &str)]) -> Reply {
-    let mut body = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in fields {
-        body.append_pair(k, v);
-    }
-    let mut req = Request::builder().method(Method::POST).uri(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-    if let Auth::Session { .. } = auth {
-        let (cookie, token) = session(auth);
-        body.append_pair("csrf_token", token);
-        req = req.header(header::COOKIE, format!("kc_session={cookie}"));
-    }
-    app.send(req.body(Body::from(body.finish())).unwrap()).await
-}
 
 const GOOD: [(&str, &str); 6] = [
     ("name", "Robin Caller"),
@@ -61,13 +30,13 @@ fn with(changes: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static
 async fn the_public_form_takes_an_enquiry_and_says_when_the_clinic_calls_back() {
     // Saturday 2026-11-21 15:00 UTC; Mon–Fri 09:00–17:00 UTC: the clock starts Monday 09:00.
     let app = TestApp::builder().manual_clock().build().await;
-    let form = get(&app, "/enquire", &Auth::None).await;
+    let form = app.page_get("/enquire", &Auth::None).await;
     assert_eq!(form.status, StatusCode::OK);
     assert!(form.text.contains(r#"<div class="hp" aria-hidden="true">"#) && form.text.contains(r#"name="website""#), "{}", form.text);
     assert!(form.text.contains(r#"name="consent_to_contact" type="checkbox""#));
     assert!(!form.text.contains("site-nav") && !form.text.contains("csrf_token"), "no staff navigation or token: {}", form.text);
 
-    let thanks = post_form(&app, "/enquire", &Auth::None, &GOOD).await;
+    let thanks = app.page_post("/enquire", &Auth::None, &GOOD).await;
     assert_eq!(thanks.status, StatusCode::OK, "{}", thanks.text);
     assert!(thanks.text.contains("We will call you back by <strong class=\"enquire__due\">Tuesday 24 November at 09:00</strong>"), "{}", thanks.text);
     assert_eq!(app.count("enquiries").await, 1);
@@ -76,7 +45,7 @@ async fn the_public_form_takes_an_enquiry_and_says_when_the_clinic_calls_back() 
 #[tokio::test]
 async fn a_bad_phone_or_missing_consent_shows_the_form_again_and_stores_nothing() {
     let app = TestApp::new().await;
-    let reply = post_form(&app, "/enquire", &Auth::None, &with(&[("phone", "12"), ("consent_to_contact", "")])).await;
+    let reply = app.page_post("/enquire", &Auth::None, &with(&[("phone", "12"), ("consent_to_contact", "")])).await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.text);
     assert!(reply.text.contains("Phone number must have between 7 and 15 digits."), "{}", reply.text);
     assert!(reply.text.contains(r##"<a href="#phone">"##) && reply.text.contains(r#"aria-invalid="true""#));
@@ -90,7 +59,7 @@ async fn a_bad_phone_or_missing_consent_shows_the_form_again_and_stores_nothing(
 async fn the_honeypot_looks_like_success_but_stores_nothing() {
     let app = TestApp::new().await;
     let audit = app.count("audit_events").await;
-    let reply = post_form(&app, "/enquire", &Auth::None, &with(&[("website", "http://spam.example")])).await;
+    let reply = app.page_post("/enquire", &Auth::None, &with(&[("website", "http://spam.example")])).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert!(reply.text.contains("We will call you back by"), "{}", reply.text);
     assert_eq!(app.count("enquiries").await, 0);
@@ -100,8 +69,8 @@ async fn the_honeypot_looks_like_success_but_stores_nothing() {
 #[tokio::test]
 async fn too_many_attempts_get_a_friendly_429() {
     let app = TestApp::builder().settings(|s| s.enquiries_per_minute_per_ip = 1).build().await;
-    assert_eq!(post_form(&app, "/enquire", &Auth::None, &GOOD).await.status, StatusCode::OK);
-    let reply = post_form(&app, "/enquire", &Auth::None, &GOOD).await;
+    assert_eq!(app.page_post("/enquire", &Auth::None, &GOOD).await.status, StatusCode::OK);
+    let reply = app.page_post("/enquire", &Auth::None, &GOOD).await;
     assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(reply.headers.contains_key(header::RETRY_AFTER));
     assert!(reply.text.contains("Too many attempts") && reply.text.contains("phone the clinic"), "{}", reply.text);
@@ -112,9 +81,9 @@ async fn too_many_attempts_get_a_friendly_429() {
 async fn signed_in_staff_can_use_the_public_form_without_staff_navigation() {
     let app = TestApp::new().await;
     let desk = app.login(Role::FrontDesk).await;
-    let form = get(&app, "/enquire", &desk).await;
+    let form = app.page_get("/enquire", &desk).await;
     assert!(form.text.contains(r#"name="csrf_token""#) && !form.text.contains("site-nav"), "{}", form.text);
-    let reply = post_form(&app, "/enquire", &desk, &GOOD).await;
+    let reply = app.page_post("/enquire", &desk, &GOOD).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
     assert_eq!(app.count("enquiries").await, 1);
 }
@@ -123,9 +92,9 @@ async fn signed_in_staff_can_use_the_public_form_without_staff_navigation() {
 async fn the_front_desk_works_the_queue() {
     let app = TestApp::builder().manual_clock().build().await;
     let desk = app.login(Role::FrontDesk).await;
-    assert_eq!(post_form(&app, "/enquire", &Auth::None, &GOOD).await.status, StatusCode::OK);
+    assert_eq!(app.page_post("/enquire", &Auth::None, &GOOD).await.status, StatusCode::OK);
 
-    let queue = get(&app, "/enquiries", &desk).await;
+    let queue = app.page_get("/enquiries", &desk).await;
     assert_eq!(queue.status, StatusCode::OK);
     assert!(queue.text.contains(r#"<a href="/enquiries" aria-current="page">Enquiries</a>"#), "{}", queue.text);
     assert!(queue.text.contains("Robin Caller") && queue.text.contains("+12125550142") && queue.text.contains("2026-11-24 09:00"), "{}", queue.text);
@@ -136,37 +105,37 @@ async fn the_front_desk_works_the_queue() {
     // (Signed in again: four idle days end the session.)
     app.clock.as_ref().unwrap().advance(SignedDuration::from_hours(24 * 4));
     let desk = app.login(Role::FrontDesk).await;
-    let queue = get(&app, "/enquiries", &desk).await;
+    let queue = app.page_get("/enquiries", &desk).await;
     assert!(queue.text.contains(r#"<span class="badge badge--overdue">Overdue</span>"#) && queue.text.contains("enquiry-card--overdue"), "{}", queue.text);
 
-    let logged =
-        post_form(&app, &format!("/enquiries/{id}/attempts"), &desk, &[("channel", "phone"), ("outcome", "left_voicemail"), ("note", "asked to call back")])
-            .await;
+    let logged = app
+        .page_post(&format!("/enquiries/{id}/attempts"), &desk, &[("channel", "phone"), ("outcome", "left_voicemail"), ("note", "asked to call back")])
+        .await;
     assert_eq!(logged.status, StatusCode::SEE_OTHER, "{}", logged.text);
     assert_eq!(logged.headers.get(header::LOCATION).unwrap(), "/enquiries?done=attempt");
-    let queue = get(&app, "/enquiries?done=attempt", &desk).await;
+    let queue = app.page_get("/enquiries?done=attempt", &desk).await;
     assert!(queue.text.contains("Contact attempt logged") && queue.text.contains("1 contact attempt<"), "{}", queue.text);
     assert!(queue.text.contains("Phone · Left voicemail — asked to call back") && queue.text.contains(">Attempted</span>"), "{}", queue.text);
 
     // An attempt without an outcome, and closing without a reason, are shown next to the form.
-    let bad = post_form(&app, &format!("/enquiries/{id}/attempts"), &desk, &[("channel", "phone")]).await;
+    let bad = app.page_post(&format!("/enquiries/{id}/attempts"), &desk, &[("channel", "phone")]).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.text.contains(&format!(r##"<a href="#outcome-{id}">Outcome must be one of"##)), "{}", bad.text);
-    let bad = post_form(&app, &format!("/enquiries/{id}/status"), &desk, &[("status", "closed")]).await;
+    let bad = app.page_post(&format!("/enquiries/{id}/status"), &desk, &[("status", "closed")]).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.text.contains("Reason must say why the enquiry is closed."), "{}", bad.text);
 
-    let closed = post_form(&app, &format!("/enquiries/{id}/status"), &desk, &[("status", "closed"), ("reason", "not interested")]).await;
+    let closed = app.page_post(&format!("/enquiries/{id}/status"), &desk, &[("status", "closed"), ("reason", "not interested")]).await;
     assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.text);
     assert_eq!(closed.headers.get(header::LOCATION).unwrap(), "/enquiries?done=closed");
-    let queue = get(&app, "/enquiries?done=closed", &desk).await;
+    let queue = app.page_get("/enquiries?done=closed", &desk).await;
     assert!(queue.text.contains("The enquiry is now “closed”.") && queue.text.contains("No enquiries here"), "{}", queue.text);
-    let closed_list = get(&app, "/enquiries?status=closed", &desk).await;
+    let closed_list = app.page_get("/enquiries?status=closed", &desk).await;
     assert!(closed_list.text.contains("Robin Caller") && closed_list.text.contains("not interested"), "{}", closed_list.text);
     assert!(!closed_list.text.contains(&format!("/enquiries/{id}/attempts")), "no forms on a closed enquiry");
 
     // Logging on a closed enquiry is a conflict, shown on the queue.
-    let late = post_form(&app, &format!("/enquiries/{id}/attempts"), &desk, &[("channel", "phone"), ("outcome", "reached")]).await;
+    let late = app.page_post(&format!("/enquiries/{id}/attempts"), &desk, &[("channel", "phone"), ("outcome", "reached")]).await;
     assert_eq!(late.status, StatusCode::CONFLICT);
     assert!(late.text.contains("Nothing was changed"), "{}", late.text);
 }
@@ -175,11 +144,11 @@ async fn the_front_desk_works_the_queue() {
 async fn a_therapist_may_not_open_the_queue() {
     let app = TestApp::new().await;
     let therapist = app.login(Role::Therapist).await;
-    let home = get(&app, "/", &therapist).await;
+    let home = app.page_get("/", &therapist).await;
     assert!(!home.text.contains(r#"href="/enquiries""#), "no Enquiries link: {}", home.text);
-    let reply = get(&app, "/enquiries", &therapist).await;
+    let reply = app.page_get("/enquiries", &therapist).await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
     assert!(reply.text.contains("may not work the enquiry queue"), "{}", reply.text);
-    let reply = post_form(&app, "/enquiries/01900000-0000-7000-8000-00000000a1e7/status", &therapist, &[("status", "closed"), ("reason", "x")]).await;
+    let reply = app.page_post("/enquiries/01900000-0000-7000-8000-00000000a1e7/status", &therapist, &[("status", "closed"), ("reason", "x")]).await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
 }

@@ -135,6 +135,29 @@ impl TestApp {
         Reply { status, headers, text, json }
     }
 
+    /// A browser GET: the session cookie (if any) and no CSRF header, as a page load sends.
+    pub async fn page_get(&self, path: &str, auth: &Auth) -> Reply {
+        let mut req = Request::builder().method(Method::GET).uri(path);
+        if let Auth::Session { cookie, .. } | Auth::CookieOnly(cookie) = auth {
+            req = req.header(header::COOKIE, format!("kc_session={cookie}"));
+        }
+        self.send(req.body(Body::empty()).unwrap()).await
+    }
+
+    /// A browser form post: with a session, its cookie and its `csrf_token` form field.
+    pub async fn page_post<K: AsRef<str>, V: AsRef<str>>(&self, path: &str, auth: &Auth, fields: &[(K, V)]) -> Reply {
+        let mut body = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in fields {
+            body.append_pair(k.as_ref(), v.as_ref());
+        }
+        let mut req = Request::builder().method(Method::POST).uri(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Auth::Session { cookie, csrf } = auth {
+            body.append_pair("csrf_token", csrf);
+            req = req.header(header::COOKIE, format!("kc_session={cookie}"));
+        }
+        self.send(req.body(Body::from(body.finish())).unwrap()).await
+    }
+
     /// Logs in through the API as the test user of `role`.
     pub async fn login(&self, role: Role) -> Auth {
         let reply = self.call(Method::POST, "/api/v1/auth/login", &Auth::None, Some(serde_json::json!({"email": email(role), "password": PASSWORD}))).await;
