@@ -21,17 +21,19 @@ use ketaclinic_domain::enquiry::{
     BEST_TIME_MAX_CHARS, ChangeError, ContactAttempt, ContactChannel, ContactOutcome, Enquiry, EnquiryDetails, EnquirySource, EnquiryStatus, MESSAGE_MAX_CHARS,
     optional_text,
 };
-use ketaclinic_domain::ids::{ContactAttemptId, EnquiryId};
+use ketaclinic_domain::ids::{ContactAttemptId, EnquiryId, PatientId};
+use ketaclinic_domain::patient::Patient;
 use ketaclinic_domain::person::{Email, PersonName};
 use ketaclinic_domain::phone::E164;
+use ketaclinic_store::NewPatient;
 
 use crate::App;
 use crate::actor::{ClientInfo, anonymous_event};
 use crate::clock::new_id;
 use crate::error::{AppError, AppResult};
-use crate::patients::PAGE_MAX;
+use crate::patients::{PAGE_MAX, PatientInput};
 use crate::permissions::Granted;
-use crate::permissions::perm::EnquiryManage;
+use crate::permissions::perm::{EnquiryManage, PatientRegister};
 
 /// The audit label of the public form's submitter.
 pub const ANONYMOUS: &str = "anonymous";
@@ -149,6 +151,7 @@ impl App {
             closed_reason: None,
             updated_at: now,
             attempts: Vec::new(),
+            patient_id: None,
         };
         self.store.insert_enquiry(&enquiry, event).await?;
         Ok(receipt)
@@ -208,6 +211,39 @@ impl App {
         event.detail = Some(format!("{} -> {}", enquiry.status.as_str(), to.as_str()));
         self.store.change_enquiry(id, &change, event).await?;
         self.reread(id).await
+    }
+
+    /// Converts an enquiry into a patient: registers the patient (the enquiry's phone and
+    /// e-mail unless the input gives others) and marks the enquiry `converted` with a link to
+    /// the new record, in one transaction.
+    pub async fn convert_enquiry(
+        &self,
+        grant: &Granted<EnquiryManage>,
+        register: &Granted<PatientRegister>,
+        id: EnquiryId,
+        input: &PatientInput,
+    ) -> AppResult<(Patient, EnquiryView)> {
+        let enquiry = self.store.enquiry(id).await?.ok_or(AppError::NotFound)?;
+        let mut input = input.clone();
+        if input.phone.as_deref().is_none_or(|p| p.trim().is_empty()) {
+            input.phone = Some(enquiry.details.phone.as_str().to_owned());
+        }
+        if input.email.as_deref().is_none_or(|e| e.trim().is_empty()) {
+            input.email = enquiry.details.email.as_ref().map(|e| e.as_str().to_owned());
+        }
+        let mut errors = ValidationErrors::default();
+        let details = self.parse_details(&input, &mut errors);
+        errors.clone().into_result()?;
+        let Some(details) = details else { return Err(errors.into()) };
+        let change = enquiry.change_status(EnquiryStatus::Converted, None, self.now()).map_err(change_error)?;
+        let new = NewPatient { id: PatientId(new_id()), mrn: None, details, at: self.now(), author: register.actor().user_id };
+        let created = register.actor().patient_event(self, AuditAction::PatientCreated, AuditOutcome::Success, new.id);
+        let mut converted = grant.actor().patient_event(self, AuditAction::EnquiryConverted, AuditOutcome::Success, new.id);
+        converted.resource_type = Some("Enquiry".to_owned());
+        converted.resource_id = Some(id.to_string());
+        converted.detail = Some(format!("{} -> converted", enquiry.status.as_str()));
+        let patient = self.store.convert_enquiry(id, &change, &new, &self.settings.mrn_prefix, vec![created, converted]).await?;
+        Ok((patient, self.reread(id).await?))
     }
 
     async fn reread(&self, id: EnquiryId) -> AppResult<EnquiryView> {

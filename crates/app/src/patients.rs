@@ -50,7 +50,7 @@ impl App {
         self.now().to_zoned(self.settings.timezone.clone()).date()
     }
 
-    fn parse_details(&self, input: &PatientInput, errors: &mut ValidationErrors) -> Option<PatientDetails> {
+    pub(crate) fn parse_details(&self, input: &PatientInput, errors: &mut ValidationErrors) -> Option<PatientDetails> {
         let given = errors.collect("given_name", PersonName::parse(&input.given_name));
         let family = errors.collect("family_name", PersonName::parse(&input.family_name));
         let birth = errors.collect("birth_date", BirthDate::parse(&input.birth_date, self.today()));

@@ -34,6 +34,23 @@ pub enum Permission {
     AlertAcknowledge,
     /// See the enquiry call-back queue, log phone enquiries, contact attempts and status changes.
     EnquiryManage,
+    /// Add and correct the people around a patient: contacts, emergency contacts, escorts, care team.
+    ChartContactsWrite,
+    /// Read the clinical chart: diagnoses, allergies, medications, evaluations, eligibility,
+    /// consents, REMS enrolment; run the eligibility check.
+    ClinicalRead,
+    /// Record and correct diagnoses, allergies and medications; draft evaluations.
+    ClinicalWrite,
+    /// Sign (and so lock) an evaluation.
+    EvaluationSign,
+    /// Record the eligibility decision per modality, overriding findings with reasons.
+    EligibilityDecide,
+    /// Record the SPRAVATO REMS patient enrolment.
+    RemsEnroll,
+    /// Witness a patient signing a consent on the clinic tablet.
+    ConsentWitness,
+    /// Write and revise the clinic's consent templates.
+    ConsentTemplateManage,
     /// Read the audit log and per-patient access reports.
     AuditRead,
     /// Create, disable and re-enable staff accounts; revoke their sessions and tokens.
@@ -42,7 +59,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission, in documentation order.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 18] = [
         Self::PatientRead,
         Self::PatientRegister,
         Self::PatientUpdate,
@@ -51,6 +68,14 @@ impl Permission {
         Self::AlertRead,
         Self::AlertAcknowledge,
         Self::EnquiryManage,
+        Self::ChartContactsWrite,
+        Self::ClinicalRead,
+        Self::ClinicalWrite,
+        Self::EvaluationSign,
+        Self::EligibilityDecide,
+        Self::RemsEnroll,
+        Self::ConsentWitness,
+        Self::ConsentTemplateManage,
         Self::AuditRead,
         Self::UserManage,
     ];
@@ -66,6 +91,14 @@ impl Permission {
             Self::AlertRead => "alert.read",
             Self::AlertAcknowledge => "alert.acknowledge",
             Self::EnquiryManage => "enquiry.manage",
+            Self::ChartContactsWrite => "chart.contacts_write",
+            Self::ClinicalRead => "clinical.read",
+            Self::ClinicalWrite => "clinical.write",
+            Self::EvaluationSign => "evaluation.sign",
+            Self::EligibilityDecide => "eligibility.decide",
+            Self::RemsEnroll => "rems.enroll",
+            Self::ConsentWitness => "consent.witness",
+            Self::ConsentTemplateManage => "consent.template_manage",
             Self::AuditRead => "audit.read",
             Self::UserManage => "user.manage",
         }
@@ -82,6 +115,14 @@ impl Permission {
             Self::AlertRead => "see safety alerts",
             Self::AlertAcknowledge => "acknowledge safety alerts",
             Self::EnquiryManage => "work the enquiry queue",
+            Self::ChartContactsWrite => "change a patient's contacts, escorts and care team",
+            Self::ClinicalRead => "read the clinical chart",
+            Self::ClinicalWrite => "change diagnoses, allergies, medications and draft evaluations",
+            Self::EvaluationSign => "sign evaluations",
+            Self::EligibilityDecide => "decide eligibility",
+            Self::RemsEnroll => "record SPRAVATO REMS enrolment",
+            Self::ConsentWitness => "witness consents",
+            Self::ConsentTemplateManage => "write consent templates",
             Self::AuditRead => "read the audit log",
             Self::UserManage => "manage staff accounts",
         }
@@ -106,6 +147,16 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         // the admin oversees it. Enquirers are not patients yet, but their details are still
         // personal data, so the auditor and therapist do not see the queue.
         P::EnquiryManage => matches!(role, R::FrontDesk | R::Nurse | R::Prescriber | R::Admin),
+        // Issue 3: the front desk keeps the people around a patient (who drives them home)
+        // up to date; the clinical chart is for the clinical roles and the auditor reads it.
+        P::ChartContactsWrite => matches!(role, R::FrontDesk | R::Nurse | R::Prescriber),
+        P::ClinicalRead => matches!(role, R::Nurse | R::Prescriber | R::Therapist | R::Auditor),
+        P::ClinicalWrite => matches!(role, R::Nurse | R::Prescriber),
+        // Signing, deciding and the REMS enrolment form are the prescriber's (REFERENCE §2.5).
+        P::EvaluationSign | P::EligibilityDecide | P::RemsEnroll => matches!(role, R::Prescriber),
+        P::ConsentWitness => matches!(role, R::Nurse | R::Prescriber),
+        // Consent texts are clinical documents the medical lead writes; the admin maintains them.
+        P::ConsentTemplateManage => matches!(role, R::Prescriber | R::Admin),
         P::AuditRead => matches!(role, R::Auditor | R::Admin),
         P::UserManage => matches!(role, R::Admin),
     }
@@ -140,6 +191,14 @@ pub mod perm {
         AlertRead => AlertRead,
         AlertAcknowledge => AlertAcknowledge,
         EnquiryManage => EnquiryManage,
+        ChartContactsWrite => ChartContactsWrite,
+        ClinicalRead => ClinicalRead,
+        ClinicalWrite => ClinicalWrite,
+        EvaluationSign => EvaluationSign,
+        EligibilityDecide => EligibilityDecide,
+        RemsEnroll => RemsEnroll,
+        ConsentWitness => ConsentWitness,
+        ConsentTemplateManage => ConsentTemplateManage,
         AuditRead => AuditRead,
         UserManage => UserManage,
     }
@@ -189,8 +248,16 @@ mod tests {
             Permission::AlertRead => 5,
             Permission::AlertAcknowledge => 6,
             Permission::EnquiryManage => 7,
-            Permission::AuditRead => 8,
-            Permission::UserManage => 9,
+            Permission::ChartContactsWrite => 8,
+            Permission::ClinicalRead => 9,
+            Permission::ClinicalWrite => 10,
+            Permission::EvaluationSign => 11,
+            Permission::EligibilityDecide => 12,
+            Permission::RemsEnroll => 13,
+            Permission::ConsentWitness => 14,
+            Permission::ConsentTemplateManage => 15,
+            Permission::AuditRead => 16,
+            Permission::UserManage => 17,
         }
     }
 

@@ -50,6 +50,9 @@ pub struct Settings {
     pub phone_region: PhoneRegion,
     /// Public enquiries accepted per minute from one address (0 turns the limit off).
     pub enquiries_per_minute_per_ip: u32,
+    /// The eligibility protocol: drug table, TRD policy and the clinic's changes to policy
+    /// rules (label rules cannot be changed).
+    pub eligibility: ketaclinic_domain::eligibility::Protocol,
 }
 
 impl Default for Settings {
@@ -63,6 +66,7 @@ impl Default for Settings {
             alert_escalation: SignedDuration::from_mins(15),
             calendar: BusinessCalendar::weekdays_nine_to_five(jiff::tz::TimeZone::UTC),
             phone_region: PhoneRegion::Nanp,
+            eligibility: ketaclinic_domain::eligibility::Protocol::default(),
             enquiries_per_minute_per_ip: 20,
         }
     }

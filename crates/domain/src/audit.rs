@@ -55,11 +55,17 @@ pub enum AuditAction {
     EnquiriesRead,
     EnquiryAttemptRecorded,
     EnquiryStatusChanged,
+    EnquiryConverted,
+    ChartEntryCreated,
+    ChartEntryRevised,
+    ChartRead,
+    ChartHistoryRead,
+    EligibilityChecked,
 }
 
 impl AuditAction {
     /// Every action (for filters in the auditor's pages).
-    pub const ALL: [Self; 29] = [
+    pub const ALL: [Self; 35] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Logout,
@@ -89,6 +95,12 @@ impl AuditAction {
         Self::EnquiriesRead,
         Self::EnquiryAttemptRecorded,
         Self::EnquiryStatusChanged,
+        Self::EnquiryConverted,
+        Self::ChartEntryCreated,
+        Self::ChartEntryRevised,
+        Self::ChartRead,
+        Self::ChartHistoryRead,
+        Self::EligibilityChecked,
     ];
 
     /// The stored name, `area.verb`.
@@ -123,6 +135,12 @@ impl AuditAction {
             Self::EnquiriesRead => "enquiry.list",
             Self::EnquiryAttemptRecorded => "enquiry.attempt",
             Self::EnquiryStatusChanged => "enquiry.status",
+            Self::EnquiryConverted => "enquiry.convert",
+            Self::ChartEntryCreated => "chart.create",
+            Self::ChartEntryRevised => "chart.update",
+            Self::ChartRead => "chart.read",
+            Self::ChartHistoryRead => "chart.history",
+            Self::EligibilityChecked => "eligibility.check",
         }
     }
 }

@@ -189,6 +189,8 @@ pub struct Enquiry {
     pub updated_at: Timestamp,
     /// Oldest first.
     pub attempts: Vec<ContactAttempt>,
+    /// The patient it was converted into (status `converted`).
+    pub patient_id: Option<crate::ids::PatientId>,
 }
 
 impl Enquiry {

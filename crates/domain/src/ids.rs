@@ -62,3 +62,7 @@ id_type!(
     /// One logged attempt to contact an enquirer.
     ContactAttemptId
 );
+id_type!(
+    /// A chart entry (all its versions share the id).
+    ChartEntryId
+);

@@ -10,6 +10,8 @@ pub mod alert;
 pub mod assessment;
 pub mod audit;
 pub mod calendar;
+pub mod chart;
+pub mod eligibility;
 pub mod enquiry;
 pub mod error;
 pub mod ids;

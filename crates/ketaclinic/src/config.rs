@@ -3,6 +3,7 @@
 //! Nested keys use a double underscore in the environment (`KETACLINIC_CLINIC__TIMEZONE`).
 //! The database URL may hold a password, so it is a [`SecretString`] and never printed.
 
+use ketaclinic_domain::eligibility::{DrugTable, EligibilityPolicy, Protocol, RuleOverride, TrdPolicy};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -131,6 +132,22 @@ pub struct Config {
     pub remission: RemissionThresholds,
     pub alerts: AlertConfig,
     pub enquiries: EnquiryConfig,
+    pub eligibility: EligibilityConfig,
+}
+
+/// The eligibility protocol (`[eligibility]`): TRD thresholds and changes to policy rules.
+///
+/// ```toml
+/// [eligibility]
+/// trd = { min_weeks = 6, min_failed_trials = 2 }
+/// rules = [{ rule = "psychosis", modality = "iv_ketamine", kind = "caution" }]
+/// ```
+/// A line that changes a label rule (SPRAVATO contraindications) is refused at start.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct EligibilityConfig {
+    pub trd: TrdPolicy,
+    pub rules: Vec<RuleOverride>,
 }
 
 /// The public enquiry form (`[enquiries]`).
@@ -178,6 +195,7 @@ impl Default for Config {
             remission: RemissionThresholds::default(),
             alerts: AlertConfig::default(),
             enquiries: EnquiryConfig::default(),
+            eligibility: EligibilityConfig::default(),
         }
     }
 }
@@ -240,6 +258,10 @@ impl Config {
         if a.session_idle_minutes < 1 || a.session_absolute_hours < 1 || a.lockout_threshold < 1 || a.lockout_minutes < 1 {
             bail!("auth: durations and the lockout threshold must be at least 1");
         }
+        if self.eligibility.trd.min_weeks < 1 || self.eligibility.trd.min_failed_trials < 1 {
+            bail!("eligibility.trd: min_weeks and min_failed_trials must be at least 1");
+        }
+        let rules = EligibilityPolicy::from_overrides(self.eligibility.rules.clone()).map_err(|e| anyhow::anyhow!("eligibility.rules: {e}"))?;
         Ok(Settings {
             auth: AuthSettings {
                 session_idle: SignedDuration::from_mins(a.session_idle_minutes),
@@ -256,6 +278,7 @@ impl Config {
             calendar,
             phone_region,
             enquiries_per_minute_per_ip: self.enquiries.per_minute_per_ip,
+            eligibility: Protocol { drugs: DrugTable::default(), trd: self.eligibility.trd, rules },
         })
     }
 }

@@ -8,12 +8,13 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use ketaclinic_domain::audit::AuditEvent;
 use ketaclinic_domain::enquiry::{ContactAttempt, ContactChannel, ContactOutcome, Enquiry, EnquiryChange, EnquiryDetails, EnquirySource, EnquiryStatus};
-use ketaclinic_domain::ids::{ContactAttemptId, EnquiryId, UserId};
+use ketaclinic_domain::ids::{ContactAttemptId, EnquiryId, PatientId, UserId};
+use ketaclinic_domain::patient::{MrnPrefix, Patient};
 use ketaclinic_domain::person::{Email, PersonName};
 use ketaclinic_domain::phone::E164;
-use ketaclinic_store::{EnquiryCursor, EnquiryStore, StoreError, StoreResult};
-use sqlx::Row;
+use ketaclinic_store::{EnquiryCursor, EnquiryStore, NewPatient, StoreError, StoreResult};
 use sqlx::postgres::PgRow;
+use sqlx::{PgConnection, Row};
 use uuid::Uuid;
 
 use crate::audit::append;
@@ -44,6 +45,7 @@ fn enquiry(row: &PgRow) -> StoreResult<Enquiry> {
         closed_reason: get(row, "closed_reason")?,
         updated_at: get_ts(row, "updated_at")?,
         attempts: Vec::new(),
+        patient_id: get::<Option<Uuid>>(row, "patient_id")?.map(PatientId),
     })
 }
 
@@ -148,35 +150,65 @@ impl EnquiryStore for PgStore {
         self.writer
             .write(move |c: &mut WriteConn| {
                 Box::pin(async move {
-                    let done = sqlx::query("UPDATE enquiries SET status = $1, closed_reason = $2, updated_at = $3 WHERE id = $4 AND status = $5")
-                        .bind(ch.status.as_str())
-                        .bind(&ch.closed_reason)
-                        .bind(ts(ch.at))
-                        .bind(id.0)
-                        .bind(ch.expected.as_str())
-                        .execute(&mut c.conn)
-                        .await
-                        .map_err(map_err)?;
-                    if done.rows_affected() == 0 {
-                        let exists = sqlx::query("SELECT 1 FROM enquiries WHERE id = $1").bind(id.0).fetch_optional(&mut c.conn).await.map_err(map_err)?;
-                        return Err(if exists.is_some() { StoreError::Conflict("the enquiry changed since it was read".to_owned()) } else { StoreError::NotFound });
-                    }
-                    if let Some(a) = &ch.attempt {
-                        sqlx::query("INSERT INTO enquiry_contact_attempts (id, enquiry_id, at, channel, outcome, note, recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                            .bind(a.id.0)
-                            .bind(id.0)
-                            .bind(ts(a.at))
-                            .bind(a.channel.as_str())
-                            .bind(a.outcome.as_str())
-                            .bind(&a.note)
-                            .bind(a.by.0)
-                            .execute(&mut c.conn)
-                            .await
-                            .map_err(map_err)?;
-                    }
+                    apply_change(&mut c.conn, id, &ch, None).await?;
                     append(&mut c.conn, vec![audit]).await
                 })
             })
             .await
     }
+
+    async fn convert_enquiry(
+        &self,
+        id: EnquiryId,
+        change: &EnquiryChange,
+        patient: &NewPatient,
+        prefix: &MrnPrefix,
+        audit: Vec<AuditEvent>,
+    ) -> StoreResult<Patient> {
+        let (ch, new, prefix) = (change.clone(), patient.clone(), prefix.clone());
+        self.writer
+            .write(move |c: &mut WriteConn| {
+                Box::pin(async move {
+                    let p = crate::patients::insert_new(&mut c.conn, new, &prefix).await?;
+                    apply_change(&mut c.conn, id, &ch, Some(p.id)).await?;
+                    append(&mut c.conn, audit).await?;
+                    Ok(p)
+                })
+            })
+            .await
+    }
+}
+
+/// Writes a status change (and its attempt) inside a write transaction.
+async fn apply_change(conn: &mut PgConnection, id: EnquiryId, ch: &EnquiryChange, patient: Option<PatientId>) -> StoreResult<()> {
+    let done = sqlx::query(
+        "UPDATE enquiries SET status = $1, closed_reason = $2, updated_at = $3, patient_id = COALESCE($6, patient_id) WHERE id = $4 AND status = $5",
+    )
+    .bind(ch.status.as_str())
+    .bind(&ch.closed_reason)
+    .bind(ts(ch.at))
+    .bind(id.0)
+    .bind(ch.expected.as_str())
+    .bind(patient.map(|p| p.0))
+    .execute(&mut *conn)
+    .await
+    .map_err(map_err)?;
+    if done.rows_affected() == 0 {
+        let exists = sqlx::query("SELECT 1 FROM enquiries WHERE id = $1").bind(id.0).fetch_optional(&mut *conn).await.map_err(map_err)?;
+        return Err(if exists.is_some() { StoreError::Conflict("the enquiry changed since it was read".to_owned()) } else { StoreError::NotFound });
+    }
+    if let Some(a) = &ch.attempt {
+        sqlx::query("INSERT INTO enquiry_contact_attempts (id, enquiry_id, at, channel, outcome, note, recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(a.id.0)
+            .bind(id.0)
+            .bind(ts(a.at))
+            .bind(a.channel.as_str())
+            .bind(a.outcome.as_str())
+            .bind(&a.note)
+            .bind(a.by.0)
+            .execute(&mut *conn)
+            .await
+            .map_err(map_err)?;
+    }
+    Ok(())
 }

@@ -14,6 +14,7 @@
 
 mod assessments;
 mod audit;
+mod chart;
 mod convert;
 mod enquiries;
 mod patients;
@@ -39,6 +40,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "assessments", include_str!("../migrations/0002_assessments.sql")),
     (3, "alerts", include_str!("../migrations/0003_alerts.sql")),
     (4, "enquiries", include_str!("../migrations/0004_enquiries.sql")),
+    (5, "chart", include_str!("../migrations/0005_chart.sql")),
 ];
 
 /// Readers in the pool. Each is a server process on the database host, so the pool stays small;

@@ -98,6 +98,18 @@ async fn next_mrn(conn: &mut PgConnection, prefix: &MrnPrefix) -> StoreResult<Mr
     Ok(Mrn::generated(prefix, u64::try_from(n).map_err(|_| StoreError::Corrupt("mrn counter".to_owned()))?))
 }
 
+/// Registers a patient inside a write transaction (shared with enquiry conversion).
+pub(crate) async fn insert_new(conn: &mut PgConnection, new: NewPatient, prefix: &MrnPrefix) -> StoreResult<Patient> {
+    let mrn = match new.mrn {
+        Some(mrn) => mrn,
+        None => next_mrn(conn, prefix).await?,
+    };
+    let p = Patient { id: new.id, mrn, details: new.details, status: RecordStatus::Active, version: Version::FIRST, created_at: new.at, updated_at: new.at };
+    write_current(conn, &p, true).await?;
+    insert_version(conn, &PatientVersion::of(&p, new.author, None)).await?;
+    Ok(p)
+}
+
 #[async_trait]
 impl PatientStore for PgStore {
     async fn insert_patient(&self, new: &NewPatient, prefix: &MrnPrefix, audit: AuditEvent) -> StoreResult<Patient> {
@@ -106,21 +118,7 @@ impl PatientStore for PgStore {
         self.writer
             .write(move |c: &mut WriteConn| {
                 Box::pin(async move {
-                    let mrn = match new.mrn {
-                        Some(mrn) => mrn,
-                        None => next_mrn(&mut c.conn, &prefix).await?,
-                    };
-                    let p = Patient {
-                        id: new.id,
-                        mrn,
-                        details: new.details,
-                        status: RecordStatus::Active,
-                        version: Version::FIRST,
-                        created_at: new.at,
-                        updated_at: new.at,
-                    };
-                    write_current(&mut c.conn, &p, true).await?;
-                    insert_version(&mut c.conn, &PatientVersion::of(&p, new.author, None)).await?;
+                    let p = insert_new(&mut c.conn, new, &prefix).await?;
                     append(&mut c.conn, vec![audit]).await?;
                     Ok(p)
                 })

@@ -9,16 +9,18 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use ketaclinic_domain::audit::AuditEvent;
 use ketaclinic_domain::enquiry::{ContactAttempt, ContactChannel, ContactOutcome, Enquiry, EnquiryChange, EnquiryDetails, EnquirySource, EnquiryStatus};
-use ketaclinic_domain::ids::{ContactAttemptId, EnquiryId, UserId};
+use ketaclinic_domain::ids::{ContactAttemptId, EnquiryId, PatientId, UserId};
+use ketaclinic_domain::patient::{MrnPrefix, Patient};
 use ketaclinic_domain::person::{Email, PersonName};
 use ketaclinic_domain::phone::E164;
-use ketaclinic_store::{EnquiryCursor, EnquiryStore, StoreError, StoreResult};
+use ketaclinic_store::{EnquiryCursor, EnquiryStore, NewPatient, StoreError, StoreResult};
 use rusqlite::{OptionalExtension, Row, params};
 
 use crate::SqliteStore;
 use crate::audit::append;
 use crate::convert::{corrupt, from_us, to_us, uuid, wq};
 use crate::read::{int, opt_text, text};
+use crate::writer::WriteState;
 
 fn enquiry(row: &Row<'_>) -> StoreResult<Enquiry> {
     let wire = |col: &str| text(row, col);
@@ -41,6 +43,7 @@ fn enquiry(row: &Row<'_>) -> StoreResult<Enquiry> {
         closed_reason: opt_text(row, "closed_reason")?,
         updated_at: from_us(int(row, "updated_at")?)?,
         attempts: Vec::new(),
+        patient_id: opt_text(row, "patient_id")?.map(|s| uuid(&s).map(PatientId)).transpose()?,
     })
 }
 
@@ -137,27 +140,52 @@ impl EnquiryStore for SqliteStore {
         let c = change.clone();
         self.writer
             .write(move |w| {
-                let n = w
-                    .conn
-                    .execute(
-                        "UPDATE enquiries SET status = ?1, closed_reason = ?2, updated_at = ?3 WHERE id = ?4 AND status = ?5",
-                        params![c.status.as_str(), c.closed_reason, to_us(c.at), id.to_string(), c.expected.as_str()],
-                    )
-                    .map_err(wq)?;
-                if n == 0 {
-                    let exists: Option<i64> = w.conn.query_row("SELECT 1 FROM enquiries WHERE id = ?1", [id.to_string()], |r| r.get(0)).optional().map_err(wq)?;
-                    return Err(if exists.is_some() { StoreError::Conflict("the enquiry changed since it was read".to_owned()) } else { StoreError::NotFound });
-                }
-                if let Some(a) = &c.attempt {
-                    w.conn
-                        .execute(
-                            "INSERT INTO enquiry_contact_attempts (id, enquiry_id, at, channel, outcome, note, recorded_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                            params![a.id.to_string(), id.to_string(), to_us(a.at), a.channel.as_str(), a.outcome.as_str(), a.note, a.by.to_string()],
-                        )
-                        .map_err(wq)?;
-                }
+                apply_change(w, id, &c, None)?;
                 append(w, vec![audit])
             })
             .await
     }
+
+    async fn convert_enquiry(
+        &self,
+        id: EnquiryId,
+        change: &EnquiryChange,
+        patient: &NewPatient,
+        prefix: &MrnPrefix,
+        audit: Vec<AuditEvent>,
+    ) -> StoreResult<Patient> {
+        let (c, new, prefix) = (change.clone(), patient.clone(), prefix.clone());
+        self.writer
+            .write(move |w| {
+                let p = crate::patients::insert_new(w, new, &prefix)?;
+                apply_change(w, id, &c, Some(p.id))?;
+                append(w, audit)?;
+                Ok(p)
+            })
+            .await
+    }
+}
+
+/// Writes a status change (and its attempt) inside a write transaction.
+fn apply_change(w: &mut WriteState, id: EnquiryId, c: &EnquiryChange, patient: Option<PatientId>) -> StoreResult<()> {
+    let n = w
+        .conn
+        .execute(
+            "UPDATE enquiries SET status = ?1, closed_reason = ?2, updated_at = ?3, patient_id = COALESCE(?6, patient_id) WHERE id = ?4 AND status = ?5",
+            params![c.status.as_str(), c.closed_reason, to_us(c.at), id.to_string(), c.expected.as_str(), patient.map(|p| p.to_string())],
+        )
+        .map_err(wq)?;
+    if n == 0 {
+        let exists: Option<i64> = w.conn.query_row("SELECT 1 FROM enquiries WHERE id = ?1", [id.to_string()], |r| r.get(0)).optional().map_err(wq)?;
+        return Err(if exists.is_some() { StoreError::Conflict("the enquiry changed since it was read".to_owned()) } else { StoreError::NotFound });
+    }
+    if let Some(a) = &c.attempt {
+        w.conn
+            .execute(
+                "INSERT INTO enquiry_contact_attempts (id, enquiry_id, at, channel, outcome, note, recorded_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![a.id.to_string(), id.to_string(), to_us(a.at), a.channel.as_str(), a.outcome.as_str(), a.note, a.by.to_string()],
+            )
+            .map_err(wq)?;
+    }
+    Ok(())
 }

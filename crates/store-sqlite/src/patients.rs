@@ -88,6 +88,18 @@ fn next_mrn(w: &mut WriteState, prefix: &MrnPrefix) -> StoreResult<Mrn> {
     Ok(Mrn::generated(prefix, u64::try_from(n).map_err(|_| StoreError::Corrupt("mrn counter".to_owned()))?))
 }
 
+/// Registers a patient inside a write transaction (shared with enquiry conversion).
+pub(crate) fn insert_new(w: &mut WriteState, new: NewPatient, prefix: &MrnPrefix) -> StoreResult<Patient> {
+    let mrn = match new.mrn {
+        Some(mrn) => mrn,
+        None => next_mrn(w, prefix)?,
+    };
+    let p = Patient { id: new.id, mrn, details: new.details, status: RecordStatus::Active, version: Version::FIRST, created_at: new.at, updated_at: new.at };
+    write_current(w, &p, true)?;
+    insert_version(w, &PatientVersion::of(&p, new.author, None))?;
+    Ok(p)
+}
+
 #[async_trait]
 impl PatientStore for SqliteStore {
     async fn insert_patient(&self, new: &NewPatient, prefix: &MrnPrefix, audit: AuditEvent) -> StoreResult<Patient> {
@@ -95,21 +107,7 @@ impl PatientStore for SqliteStore {
         let prefix = prefix.clone();
         self.writer
             .write(move |w| {
-                let mrn = match new.mrn {
-                    Some(mrn) => mrn,
-                    None => next_mrn(w, &prefix)?,
-                };
-                let p = Patient {
-                    id: new.id,
-                    mrn,
-                    details: new.details,
-                    status: RecordStatus::Active,
-                    version: Version::FIRST,
-                    created_at: new.at,
-                    updated_at: new.at,
-                };
-                write_current(w, &p, true)?;
-                insert_version(w, &PatientVersion::of(&p, new.author, None))?;
+                let p = insert_new(w, new, &prefix)?;
                 append(w, vec![audit])?;
                 Ok(p)
             })

@@ -20,8 +20,10 @@ use uuid::Uuid;
 use crate::error::StoreError;
 use crate::ports::Storage;
 
+mod chart;
 mod enquiries;
 use crate::records::{ApiToken, AuditFilter, AuthSession, NewPatient, PatientCursor, PatientQuery, StaffUser};
+pub use chart::{chart_versions, clinic_documents, enquiry_conversion};
 pub use enquiries::{enquiries_queue, enquiry_changes};
 
 /// Expands to one `#[tokio::test]` per conformance check. `$make` is an async expression that
@@ -35,7 +37,7 @@ macro_rules! conformance_suite {
             given_mrn_must_be_unique, failed_write_leaves_no_audit, patient_search_and_paging,
             patient_versions_and_conflicts, audit_chain_is_contiguous_under_concurrency,
             audit_filters, timestamps_keep_microseconds, concurrent_failures_roll_back_alone, assessments_round_trip, alerts_lifecycle,
-            enquiries_queue, enquiry_changes);
+            enquiries_queue, enquiry_changes, chart_versions, enquiry_conversion, clinic_documents);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(

@@ -5,8 +5,9 @@ use jiff::Timestamp;
 use ketaclinic_domain::alert::{Acknowledgement, Alert};
 use ketaclinic_domain::assessment::Assessment;
 use ketaclinic_domain::audit::{AuditEvent, AuditRecord};
+use ketaclinic_domain::chart::{ChartEntry, ChartKind};
 use ketaclinic_domain::enquiry::{Enquiry, EnquiryChange, EnquiryStatus};
-use ketaclinic_domain::ids::{AlertId, EnquiryId, PatientId, SessionId, TokenId, UserId};
+use ketaclinic_domain::ids::{AlertId, ChartEntryId, EnquiryId, PatientId, SessionId, TokenId, UserId};
 use ketaclinic_domain::patient::{MrnPrefix, Patient, PatientVersion};
 use ketaclinic_domain::person::Email;
 use ketaclinic_domain::record::Version;
@@ -105,6 +106,36 @@ pub trait EnquiryStore: Send + Sync {
     /// enquiry; `Conflict` when its stored status is no longer `change.expected` (someone
     /// else changed it since it was read), in which case nothing is written.
     async fn change_enquiry(&self, id: EnquiryId, change: &EnquiryChange, audit: AuditEvent) -> StoreResult<()>;
+    /// Registers `patient` and marks the enquiry converted into it, in one transaction, with
+    /// the audit events (patient created, enquiry status changed). Same `NotFound` / `Conflict`
+    /// rules as [`Self::change_enquiry`]; `Conflict` also when a given MRN is taken.
+    async fn convert_enquiry(
+        &self,
+        id: EnquiryId,
+        change: &EnquiryChange,
+        patient: &NewPatient,
+        prefix: &MrnPrefix,
+        audit: Vec<AuditEvent>,
+    ) -> StoreResult<Patient>;
+}
+
+/// The versioned chart entries of patients, and clinic documents (consent templates).
+#[async_trait]
+pub trait ChartStore: Send + Sync {
+    /// Stores version 1 of a new entry with its audit event. `NotFound` when its patient does
+    /// not exist.
+    async fn insert_chart_entry(&self, entry: &ChartEntry, audit: AuditEvent) -> StoreResult<()>;
+    /// Stores the next version of an entry. `NotFound` for an unknown entry; `Conflict` when
+    /// the stored version is not `entry.version - 1` (someone changed it since it was read).
+    async fn revise_chart_entry(&self, entry: &ChartEntry, audit: AuditEvent) -> StoreResult<()>;
+    /// The current version of one entry.
+    async fn chart_entry(&self, id: ChartEntryId) -> StoreResult<Option<ChartEntry>>;
+    /// Current versions of a patient's entries (or of clinic documents when `patient` is
+    /// `None`) of the given kinds (all kinds when empty), oldest entry first. Entered-in-error
+    /// entries only when asked for. Bounded by one chart, so not paged.
+    async fn chart_entries(&self, patient: Option<PatientId>, kinds: &[ChartKind], include_entered_in_error: bool) -> StoreResult<Vec<ChartEntry>>;
+    /// Every version of one entry, oldest first.
+    async fn chart_history(&self, id: ChartEntryId) -> StoreResult<Vec<ChartEntry>>;
 }
 
 /// The audit log.
@@ -128,6 +159,6 @@ pub trait HealthStore: Send + Sync {
 }
 
 /// Everything a backend provides.
-pub trait Storage: UserStore + AuthStore + PatientStore + AssessmentStore + AlertStore + EnquiryStore + AuditStore + HealthStore {}
+pub trait Storage: UserStore + AuthStore + PatientStore + AssessmentStore + AlertStore + EnquiryStore + ChartStore + AuditStore + HealthStore {}
 
-impl<T: UserStore + AuthStore + PatientStore + AssessmentStore + AlertStore + EnquiryStore + AuditStore + HealthStore> Storage for T {}
+impl<T: UserStore + AuthStore + PatientStore + AssessmentStore + AlertStore + EnquiryStore + ChartStore + AuditStore + HealthStore> Storage for T {}

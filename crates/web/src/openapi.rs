@@ -32,10 +32,14 @@ impl Modify for Security {
         api::instruments::list, api::instruments::read, api::instruments::score,
         api::assessments::create, api::assessments::list, api::assessments::outcomes,
         api::alerts::list, api::alerts::acknowledge,
-        api::enquiries::create, api::enquiries::list, api::enquiries::attempt, api::enquiries::set_status,
+        api::enquiries::create, api::enquiries::list, api::enquiries::attempt, api::enquiries::set_status, api::enquiries::convert,
+        api::chart::list, api::chart::create, api::chart::revise, api::chart::history,
+        api::evaluations::check, api::evaluations::create, api::evaluations::list, api::evaluations::amend, api::evaluations::sign,
+        api::evaluations::patient_eligibility, api::evaluations::decide,
+        api::consents::list_templates, api::consents::create_template, api::consents::revise_template, api::consents::sign, api::consents::rems_enrollment,
         api::pk::models, api::pk::simulate,
     ),
-    tags((name = "auth"), (name = "patients"), (name = "audit"), (name = "users"), (name = "instruments"), (name = "assessments"), (name = "alerts"), (name = "enquiries"), (name = "pk"), (name = "operations"))
+    tags((name = "auth"), (name = "patients"), (name = "audit"), (name = "users"), (name = "instruments"), (name = "assessments"), (name = "alerts"), (name = "enquiries"), (name = "chart"), (name = "eligibility"), (name = "consents"), (name = "pk"), (name = "operations"))
 )]
 pub struct ApiDoc;
 

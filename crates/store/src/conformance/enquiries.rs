@@ -10,7 +10,7 @@ use super::{ExpectOk, Store, admin, event, fail, id, ts, verify_chain};
 use crate::error::StoreError;
 use crate::records::EnquiryCursor;
 
-fn enquiry(name: &str, received: i64, due: i64, by: Option<UserId>) -> Enquiry {
+pub(super) fn enquiry(name: &str, received: i64, due: i64, by: Option<UserId>) -> Enquiry {
     Enquiry {
         id: EnquiryId(id()),
         details: EnquiryDetails {
@@ -29,6 +29,7 @@ fn enquiry(name: &str, received: i64, due: i64, by: Option<UserId>) -> Enquiry {
         closed_reason: None,
         updated_at: ts(received),
         attempts: Vec::new(),
+        patient_id: None,
     }
 }
 
@@ -36,7 +37,7 @@ fn attempt(by: UserId, at: i64, outcome: ContactOutcome) -> ContactAttempt {
     ContactAttempt { id: ContactAttemptId(id()), at: ts(at), channel: ContactChannel::Phone, outcome, note: Some("rang twice".to_owned()), by }
 }
 
-async fn insert(store: &Store, e: &Enquiry) {
+pub(super) async fn insert(store: &Store, e: &Enquiry) {
     store.insert_enquiry(e, event(AuditAction::EnquiryReceived, e.recorded_by, None, e.received_at)).await.expect_ok();
 }
 

@@ -105,6 +105,8 @@ pub struct EnquiryOut {
     pub updated_at: Timestamp,
     /// Oldest first.
     pub attempts: Vec<AttemptOut>,
+    /// The patient it was converted into.
+    pub patient_id: Option<uuid::Uuid>,
 }
 
 impl From<EnquiryView> for EnquiryOut {
@@ -128,6 +130,7 @@ impl From<EnquiryView> for EnquiryOut {
             closed_reason: e.closed_reason,
             updated_at: e.updated_at,
             attempts: e.attempts.into_iter().map(AttemptOut::from).collect(),
+            patient_id: e.patient_id.map(|p| p.0),
         }
     }
 }
@@ -225,4 +228,48 @@ pub async fn set_status(
     let grant = state.app.authorize::<perm::EnquiryManage>(&actor).await?;
     let view = state.app.change_enquiry_status(&grant, EnquiryId(path_id(&id)?), &body.status, body.reason.as_deref()).await?;
     Ok(Json(view.into()))
+}
+
+/// The patient an enquiry becomes. Phone and e-mail default to the enquiry's.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConvertRequest {
+    pub given_name: String,
+    pub family_name: String,
+    /// `YYYY-MM-DD`, not in the future.
+    pub birth_date: String,
+    /// `female`, `male`, `other` or `unknown`.
+    pub sex: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+/// The new patient and the converted enquiry.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Converted {
+    pub patient: super::patients::PatientOut,
+    pub enquiry: EnquiryOut,
+}
+
+/// Converts an enquiry (status `consult_booked`) into a patient.
+#[utoipa::path(post, path = "/api/v1/enquiries/{id}/convert", tag = "enquiries", params(("id" = uuid::Uuid, Path)), request_body = ConvertRequest,
+    responses((status = 201, body = Converted), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn convert(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ConvertRequest>,
+) -> ApiResult<(StatusCode, Json<Converted>)> {
+    let grant = state.app.authorize::<perm::EnquiryManage>(&actor).await?;
+    let register = state.app.authorize::<perm::PatientRegister>(&actor).await?;
+    let input = ketaclinic_app::patients::PatientInput {
+        given_name: body.given_name,
+        family_name: body.family_name,
+        birth_date: body.birth_date,
+        sex: body.sex,
+        phone: body.phone,
+        email: body.email,
+    };
+    let (patient, view) = state.app.convert_enquiry(&grant, &register, EnquiryId(path_id(&id)?), &input).await?;
+    Ok((StatusCode::CREATED, Json(Converted { patient: (&patient).into(), enquiry: view.into() })))
 }

@@ -4,14 +4,17 @@ pub mod alerts;
 pub mod assessments;
 pub mod audit;
 pub mod auth;
+pub mod chart;
+pub mod consents;
 pub mod enquiries;
+pub mod evaluations;
 pub mod instruments;
 pub mod patients;
 pub mod pk;
 pub mod users;
 
 use axum::Router;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use ketaclinic_app::AppError;
 use uuid::Uuid;
 
@@ -44,6 +47,21 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/enquiries", post(enquiries::create).get(enquiries::list))
         .route("/api/v1/enquiries/{id}/attempts", post(enquiries::attempt))
         .route("/api/v1/enquiries/{id}/status", post(enquiries::set_status))
+        .route("/api/v1/enquiries/{id}/convert", post(enquiries::convert))
+        .route("/api/v1/patients/{id}/chart", get(chart::list))
+        .route("/api/v1/patients/{id}/chart/{kind}", post(chart::create))
+        .route("/api/v1/chart-entries/{id}", put(chart::revise))
+        .route("/api/v1/chart-entries/{id}/history", get(chart::history))
+        .route("/api/v1/eligibility/check", post(evaluations::check))
+        .route("/api/v1/patients/{id}/evaluations", post(evaluations::create).get(evaluations::list))
+        .route("/api/v1/evaluations/{id}", put(evaluations::amend))
+        .route("/api/v1/evaluations/{id}/sign", post(evaluations::sign))
+        .route("/api/v1/patients/{id}/eligibility", get(evaluations::patient_eligibility))
+        .route("/api/v1/patients/{id}/eligibility-decisions", post(evaluations::decide))
+        .route("/api/v1/consent-templates", get(consents::list_templates).post(consents::create_template))
+        .route("/api/v1/consent-templates/{id}", put(consents::revise_template))
+        .route("/api/v1/patients/{id}/consents", post(consents::sign))
+        .route("/api/v1/patients/{id}/rems-enrollment", post(consents::rems_enrollment))
         .route("/api/v1/pk/models", get(pk::models))
         .route("/api/v1/pk/simulate", post(pk::simulate))
         .route("/api/v1/instruments", get(instruments::list))
