@@ -19,6 +19,8 @@ enum Needs {
     /// Any signed-in member of staff.
     SignedIn,
     Permission(Permission),
+    /// Any one of these (clinic documents read by clinical roles and by whoever writes them).
+    AnyOf(&'static [Permission]),
 }
 
 struct Route {
@@ -42,7 +44,7 @@ async fn ids(app: &TestApp) -> (String, String, String) {
 }
 
 fn api_routes(patient: &str, user: &str, token: &str) -> Vec<Route> {
-    use Needs::{Permission as P, SignedIn};
+    use Needs::{AnyOf, Permission as P, SignedIn};
     use Permission::*;
     let person = json!({"given_name": "Zed", "family_name": "Matrix", "birth_date": "1970-01-01", "sex": "unknown"});
     let mut update = person.clone();
@@ -100,6 +102,59 @@ fn api_routes(patient: &str, user: &str, token: &str) -> Vec<Route> {
             P(EnquiryManage),
             Some(json!({"status": "closed", "reason": "matrix"})),
         ),
+        route(
+            Method::POST,
+            "/api/v1/enquiries/01900000-0000-7000-8000-00000000a1e7/convert",
+            // Needs enquiry.manage and patient.register; every role with the second has the first.
+            P(PatientRegister),
+            Some(json!({"given_name": "Zed", "family_name": "Matrix", "birth_date": "1970-01-01", "sex": "unknown"})),
+        ),
+        route(Method::GET, &format!("/api/v1/patients/{patient}/chart"), P(PatientRead), None),
+        route(Method::POST, &format!("/api/v1/patients/{patient}/chart/escort"), P(ChartContactsWrite), Some(json!({"name": "Rae", "phone": "+12125550143"}))),
+        route(
+            Method::PUT,
+            "/api/v1/chart-entries/01900000-0000-7000-8000-00000000a1e7",
+            P(ChartContactsWrite),
+            Some(json!({"version": 1, "status": "entered_in_error", "reason": "matrix"})),
+        ),
+        route(Method::GET, "/api/v1/chart-entries/01900000-0000-7000-8000-00000000a1e7/history", P(PatientRead), None),
+        route(Method::POST, "/api/v1/eligibility/check", P(ClinicalRead), Some(json!({"modality": "iv_ketamine", "evaluation": {}}))),
+        route(Method::POST, &format!("/api/v1/patients/{patient}/evaluations"), P(ClinicalWrite), Some(json!({"evaluation": {}}))),
+        route(Method::GET, &format!("/api/v1/patients/{patient}/evaluations"), P(ClinicalRead), None),
+        route(
+            Method::PUT,
+            "/api/v1/evaluations/01900000-0000-7000-8000-00000000a1e7",
+            P(ClinicalWrite),
+            Some(json!({"version": 1, "evaluation": {}, "reason": "matrix"})),
+        ),
+        route(Method::POST, "/api/v1/evaluations/01900000-0000-7000-8000-00000000a1e7/sign", P(EvaluationSign), Some(json!({"version": 1}))),
+        route(Method::GET, &format!("/api/v1/patients/{patient}/eligibility?modality=iv_ketamine"), P(ClinicalRead), None),
+        route(
+            Method::POST,
+            &format!("/api/v1/patients/{patient}/eligibility-decisions"),
+            P(EligibilityDecide),
+            Some(json!({"modality": "iv_ketamine", "evaluation_id": "01900000-0000-7000-8000-00000000a1e7", "outcome": "declined"})),
+        ),
+        route(Method::GET, "/api/v1/consent-templates", AnyOf(&[ClinicalRead, ConsentTemplateManage]), None),
+        route(Method::POST, "/api/v1/consent-templates", P(ConsentTemplateManage), Some(json!({"modality": "iv_ketamine", "title": "t", "text": "x"}))),
+        route(
+            Method::PUT,
+            "/api/v1/consent-templates/01900000-0000-7000-8000-00000000a1e7",
+            P(ConsentTemplateManage),
+            Some(json!({"version": 1, "reason": "matrix", "template": {"modality": "iv_ketamine", "title": "t", "text": "x"}})),
+        ),
+        route(
+            Method::POST,
+            &format!("/api/v1/patients/{patient}/consents"),
+            P(ConsentWitness),
+            Some(json!({"template_id": "01900000-0000-7000-8000-00000000a1e7", "template_version": 1, "typed_name": "Zed Matrix"})),
+        ),
+        route(
+            Method::POST,
+            &format!("/api/v1/patients/{patient}/rems-enrollment"),
+            P(RemsEnroll),
+            Some(json!({"enrolled_on": "2026-01-05", "patient_signed": true, "prescriber_signed": true})),
+        ),
         route(Method::GET, "/api/v1/pk/models", SignedIn, None),
         route(
             Method::POST,
@@ -145,6 +200,8 @@ fn template(path: &str, ids: [&str; 3]) -> String {
         .fold(path.to_owned(), |p, id| p.replace(id, "{id}"))
         .replace("/instruments/phq9", "/instruments/{instrument}")
         .replace("?instrument=phq9", "")
+        .replace("?modality=iv_ketamine", "")
+        .replace("/chart/escort", "/chart/{kind}")
         .replace("01900000-0000-7000-8000-00000000a1e7", "{id}")
 }
 
@@ -171,6 +228,7 @@ async fn every_api_route_checks_credentials_and_role() {
             let allowed = match r.needs {
                 Needs::SignedIn => true,
                 Needs::Permission(p) => allows(*role, p),
+                Needs::AnyOf(ps) => ps.iter().any(|p| allows(*role, *p)),
             };
             // Disabling the admin's own target would end the nurse's tokens; skip state-changing
             // admin calls for allowed roles (covered by their own tests) but check the refusals.
@@ -210,7 +268,7 @@ fn declared_page_routes() -> Vec<(String, String)> {
 }
 
 fn page_routes(patient: &str, user: &str) -> Vec<Route> {
-    use Needs::{Permission as P, SignedIn};
+    use Needs::{AnyOf, Permission as P, SignedIn};
     use Permission::*;
     vec![
         route(Method::GET, "/", SignedIn, None),
@@ -283,6 +341,7 @@ async fn every_page_checks_login_and_role() {
             let allowed = match r.needs {
                 Needs::SignedIn => true,
                 Needs::Permission(p) => allows(*role, p),
+                Needs::AnyOf(ps) => ps.iter().any(|p| allows(*role, *p)),
             };
             if allowed && r.method != Method::GET {
                 continue;
