@@ -7,7 +7,7 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::{Auth, TestApp};
+use common::TestApp;
 use ketaclinic_domain::staff::Role;
 use serde_json::{Value, json};
 
@@ -197,5 +197,4 @@ async fn rems_enrolment_needs_both_signatures_and_a_prescriber() {
     let made = app.call(Method::POST, &format!("/api/v1/patients/{pid}/rems-enrollment"), &prescriber, Some(form)).await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
     assert_eq!(made.json["body"]["enrolled_on"], "2026-01-05");
-    let _ = Auth::None;
 }
