@@ -50,16 +50,7 @@ async fn seed(app: &App) -> anyhow::Result<()> {
         let input = NewUserInput { email: email.to_owned(), display_name: name.to_owned(), role: role.as_str().to_owned(), password: password.to_owned() };
         app.create_user(&grant, input).await?;
     }
-    let front_desk = app.user_by_email(&grant, STAFF[0].1).await?;
-    let desk = Actor {
-        user_id: front_desk.id,
-        email: front_desk.email.as_str().to_owned(),
-        display_name: front_desk.display_name.as_str().to_owned(),
-        role: Role::FrontDesk,
-        via: ketaclinic_app::AuthVia::Console,
-        csrf_token: None,
-        client: ClientInfo::new(None, Some("ketaclinic demo seeding")),
-    };
+    let desk = staff_actor(app, &grant, 0).await?;
     let register = app.authorize::<perm::PatientRegister>(&desk).await?;
     for (given, family, born, sex, phone) in PATIENTS {
         let input = PatientInput {
@@ -72,7 +63,24 @@ async fn seed(app: &App) -> anyhow::Result<()> {
         };
         app.register_patient(&register, &input, None).await?;
     }
-    seed_assessments(app, &grant).await
+    seed_assessments(app, &grant).await?;
+    crate::demo_chart::seed(app, &grant).await
+}
+
+/// The demo account `STAFF[index]` as an acting member of staff (for seeding through the same
+/// use cases the UI calls, so seeded data is audited like any other).
+pub(crate) async fn staff_actor(app: &App, grant: &ketaclinic_app::Granted<perm::UserManage>, index: usize) -> anyhow::Result<Actor> {
+    let (role, email, _, _) = STAFF.get(index).copied().context("no such demo account")?;
+    let user = app.user_by_email(grant, email).await?;
+    Ok(Actor {
+        user_id: user.id,
+        email: user.email.as_str().to_owned(),
+        display_name: user.display_name.as_str().to_owned(),
+        role,
+        via: ketaclinic_app::AuthVia::Console,
+        csrf_token: None,
+        client: ClientInfo::new(None, Some("ketaclinic demo seeding")),
+    })
 }
 
 /// Fictional PHQ-9 courses, one point a week for six weeks (totals), with what they show:
@@ -95,16 +103,7 @@ fn phq9_answers(total: u32, item9: u32) -> serde_json::Value {
 }
 
 async fn seed_assessments(app: &App, admin: &ketaclinic_app::Granted<perm::UserManage>) -> anyhow::Result<()> {
-    let nurse_user = app.user_by_email(admin, STAFF[1].1).await?;
-    let nurse = Actor {
-        user_id: nurse_user.id,
-        email: nurse_user.email.as_str().to_owned(),
-        display_name: nurse_user.display_name.as_str().to_owned(),
-        role: Role::Nurse,
-        via: ketaclinic_app::AuthVia::Console,
-        csrf_token: None,
-        client: ClientInfo::new(None, Some("ketaclinic demo seeding")),
-    };
+    let nurse = staff_actor(app, admin, 1).await?;
     let record = app.authorize::<perm::AssessmentRecord>(&nurse).await?;
     let read = app.authorize::<perm::PatientRead>(&nurse).await?;
     let now = app.now();
@@ -164,6 +163,6 @@ pub async fn run(config_file: Option<&Path>, mut overrides: Overrides) -> anyhow
         banner.push_str(&format!("  {:<11} {:<34} {}\n", role.as_str(), email, password));
     }
     banner
-        .push_str(&format!("Open http://{}/ and log in as frontdesk to register and find patients; as prescriber to see PHQ-9 trends (Fenwick, Wrenfield) and acknowledge the open safety alert; as auditor to see who opened each chart.\n", config.listen));
+        .push_str(&format!("Open http://{}/ and log in as frontdesk to register patients and convert the booked enquiry (Ione Carrow); as prescriber to see PHQ-9 trends (Fenwick, Wrenfield), Fenwick's signed evaluation and eligibility, and acknowledge the open safety alert; as auditor to see who opened each chart.\n", config.listen));
     crate::serve::serve(config, Some(banner)).await
 }

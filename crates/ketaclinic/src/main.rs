@@ -3,6 +3,7 @@
 mod commands;
 mod config;
 mod demo;
+mod demo_chart;
 mod serve;
 mod storage;
 
