@@ -335,4 +335,27 @@ mod tests {
         assert_eq!(settings.calendar.hours_on(jiff::civil::date(2026, 6, 16)), None, "Tuesday left out");
         Ok(())
     }
+
+    /// The `[eligibility]` example of docs/eligibility.md loads; a line that changes a label
+    /// rule stops the server at start.
+    #[test]
+    fn eligibility_policy_lines_load_and_label_rules_are_refused() -> anyhow::Result<()> {
+        use ketaclinic_domain::eligibility::{FindingKind, Modality, rules::rule};
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("k.toml");
+        std::fs::write(
+            &path,
+            "[eligibility]\ntrd = { min_weeks = 8, min_failed_trials = 2 }\nrules = [{ rule = \"psychosis\", modality = \"iv_ketamine\", kind = \"caution\" },\n  { rule = \"sleep_apnea_untreated\", modality = \"esketamine_nasal\" }]\n",
+        )?;
+        let settings = Config::load(Some(&path), &Overrides::default())?.settings()?;
+        assert_eq!(settings.eligibility.trd.min_weeks, 8);
+        let psychosis = rule("psychosis").ok_or_else(|| anyhow::anyhow!("rule"))?;
+        assert_eq!(settings.eligibility.rules.kind(psychosis, Modality::IvKetamine), Some(FindingKind::Caution));
+        let apnea = rule("sleep_apnea_untreated").ok_or_else(|| anyhow::anyhow!("rule"))?;
+        assert_eq!(settings.eligibility.rules.kind(apnea, Modality::EsketamineNasal), None, "turned off");
+        std::fs::write(&path, "[eligibility]\nrules = [{ rule = \"arteriovenous_malformation\", modality = \"esketamine_nasal\", kind = \"caution\" }]\n")?;
+        let refused = Config::load(Some(&path), &Overrides::default()).and_then(|c| c.settings());
+        assert!(refused.is_err_and(|e| format!("{e:#}").contains("set by the product label")));
+        Ok(())
+    }
 }
