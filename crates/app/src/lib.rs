@@ -24,6 +24,7 @@ pub mod patients;
 pub mod permissions;
 pub mod pk;
 pub mod secrets;
+pub mod self_report;
 pub mod settings;
 pub mod users;
 
@@ -49,6 +50,8 @@ pub struct App {
     limiter: Arc<LoginLimiter>,
     /// Per-address limit of public enquiry submissions (same mechanism as the login limit).
     enquiry_limiter: Arc<LoginLimiter>,
+    /// Per-address limit of opening and submitting self-report links.
+    self_report_limiter: Arc<LoginLimiter>,
 }
 
 impl std::fmt::Debug for App {
@@ -62,7 +65,8 @@ impl App {
     pub fn new(store: Arc<dyn Storage>, clock: Arc<dyn Clock>, settings: Settings) -> Self {
         let limiter = Arc::new(LoginLimiter::new(settings.auth.login_attempts_per_minute_per_ip));
         let enquiry_limiter = Arc::new(LoginLimiter::new(settings.enquiries_per_minute_per_ip));
-        Self { store, clock, settings: Arc::new(settings), limiter, enquiry_limiter }
+        let self_report_limiter = Arc::new(LoginLimiter::new(settings.self_report_per_minute_per_ip));
+        Self { store, clock, settings: Arc::new(settings), limiter, enquiry_limiter, self_report_limiter }
     }
 
     /// The settings the app runs with.

@@ -53,6 +53,11 @@ pub struct Settings {
     /// The eligibility protocol: drug table, TRD policy and the clinic's changes to policy
     /// rules (label rules cannot be changed).
     pub eligibility: ketaclinic_domain::eligibility::Protocol,
+    /// Opening or submitting self-report links: attempts per minute from one address (0 turns
+    /// the limit off). Tokens are 256-bit, so this is about load and log noise, not guessing odds.
+    pub self_report_per_minute_per_ip: u32,
+    /// How long a new self-report link stays open unless staff choose otherwise (72 h).
+    pub self_report_validity: SignedDuration,
 }
 
 impl Default for Settings {
@@ -67,6 +72,8 @@ impl Default for Settings {
             calendar: BusinessCalendar::weekdays_nine_to_five(jiff::tz::TimeZone::UTC),
             phone_region: PhoneRegion::Nanp,
             eligibility: ketaclinic_domain::eligibility::Protocol::default(),
+            self_report_per_minute_per_ip: 30,
+            self_report_validity: ketaclinic_domain::self_report::DEFAULT_VALIDITY,
             enquiries_per_minute_per_ip: 20,
         }
     }

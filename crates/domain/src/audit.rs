@@ -61,11 +61,15 @@ pub enum AuditAction {
     ChartRead,
     ChartHistoryRead,
     EligibilityChecked,
+    SelfReportLinkCreated,
+    SelfReportLinkRevoked,
+    SelfReportOpened,
+    SelfReportSubmitted,
 }
 
 impl AuditAction {
     /// Every action (for filters in the auditor's pages).
-    pub const ALL: [Self; 35] = [
+    pub const ALL: [Self; 39] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Logout,
@@ -101,6 +105,10 @@ impl AuditAction {
         Self::ChartRead,
         Self::ChartHistoryRead,
         Self::EligibilityChecked,
+        Self::SelfReportLinkCreated,
+        Self::SelfReportLinkRevoked,
+        Self::SelfReportOpened,
+        Self::SelfReportSubmitted,
     ];
 
     /// The stored name, `area.verb`.
@@ -141,6 +149,10 @@ impl AuditAction {
             Self::ChartRead => "chart.read",
             Self::ChartHistoryRead => "chart.history",
             Self::EligibilityChecked => "eligibility.check",
+            Self::SelfReportLinkCreated => "self_report.create",
+            Self::SelfReportLinkRevoked => "self_report.revoke",
+            Self::SelfReportOpened => "self_report.open",
+            Self::SelfReportSubmitted => "self_report.submit",
         }
     }
 }

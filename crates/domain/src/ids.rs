@@ -66,3 +66,7 @@ id_type!(
     /// A chart entry (all its versions share the id).
     ChartEntryId
 );
+id_type!(
+    /// A one-time self-report link.
+    SelfReportLinkId
+);

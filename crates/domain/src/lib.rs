@@ -21,6 +21,7 @@ pub mod patient;
 pub mod person;
 pub mod phone;
 pub mod record;
+pub mod self_report;
 pub mod staff;
 
 pub use error::{FieldError, ValidationErrors};

@@ -133,6 +133,23 @@ pub struct Config {
     pub alerts: AlertConfig,
     pub enquiries: EnquiryConfig,
     pub eligibility: EligibilityConfig,
+    pub self_report: SelfReportConfig,
+}
+
+/// Patient self-report links (`[self_report]`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct SelfReportConfig {
+    /// How long a new link stays open, hours (1–168).
+    pub validity_hours: i64,
+    /// Opening or submitting links: attempts per minute from one address (0 turns it off).
+    pub per_minute_per_ip: u32,
+}
+
+impl Default for SelfReportConfig {
+    fn default() -> Self {
+        Self { validity_hours: 72, per_minute_per_ip: 30 }
+    }
 }
 
 /// The eligibility protocol (`[eligibility]`): TRD thresholds and changes to policy rules.
@@ -196,6 +213,7 @@ impl Default for Config {
             alerts: AlertConfig::default(),
             enquiries: EnquiryConfig::default(),
             eligibility: EligibilityConfig::default(),
+            self_report: SelfReportConfig::default(),
         }
     }
 }
@@ -262,6 +280,8 @@ impl Config {
             bail!("eligibility.trd: min_weeks and min_failed_trials must be at least 1");
         }
         let rules = EligibilityPolicy::from_overrides(self.eligibility.rules.clone()).map_err(|e| anyhow::anyhow!("eligibility.rules: {e}"))?;
+        let self_report_validity = ketaclinic_domain::self_report::check_validity_hours(self.self_report.validity_hours)
+            .map_err(|e| anyhow::anyhow!("self_report.validity_hours {}", e.message))?;
         Ok(Settings {
             auth: AuthSettings {
                 session_idle: SignedDuration::from_mins(a.session_idle_minutes),
@@ -279,6 +299,8 @@ impl Config {
             phone_region,
             enquiries_per_minute_per_ip: self.enquiries.per_minute_per_ip,
             eligibility: Protocol { drugs: DrugTable::default(), trd: self.eligibility.trd, rules },
+            self_report_per_minute_per_ip: self.self_report.per_minute_per_ip,
+            self_report_validity,
         })
     }
 }

@@ -36,47 +36,53 @@ fn assessment(row: &PgRow) -> StoreResult<Assessment> {
     })
 }
 
+/// Inserts an assessment and the alert it raised inside a write transaction (shared with
+/// self-report submissions).
+pub(crate) async fn insert_scored(conn: &mut sqlx::PgConnection, a: &Assessment, alert: Option<&Alert>) -> StoreResult<()> {
+    let answers = serde_json::to_string(&a.answers).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let score = serde_json::to_string(&a.score).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    sqlx::query(
+        "INSERT INTO assessments (id, patient_id, instrument, answers, total, severity, score, administered_at, session_id, source, recorded_by, recorded_at) \
+         VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7::jsonb, $8, $9, $10, $11, $12)",
+    )
+    .bind(a.id.0)
+    .bind(a.patient_id.0)
+    .bind(&a.instrument)
+    .bind(answers)
+    .bind(a.score.total.map(|t| i32::try_from(t).unwrap_or(i32::MAX)))
+    .bind(&a.score.severity)
+    .bind(score)
+    .bind(ts(a.administered_at))
+    .bind(a.session_id)
+    .bind(a.source.as_str())
+    .bind(a.recorded_by.map(|u| u.0))
+    .bind(ts(a.recorded_at))
+    .execute(&mut *conn)
+    .await
+    .map_err(map_err)?;
+    if let Some(alert) = alert {
+        sqlx::query("INSERT INTO alerts (id, patient_id, kind, assessment_id, detail, raised_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(alert.id.0)
+            .bind(alert.patient_id.0)
+            .bind(alert.kind.as_str())
+            .bind(alert.assessment_id.0)
+            .bind(&alert.detail)
+            .bind(ts(alert.raised_at))
+            .execute(&mut *conn)
+            .await
+            .map_err(map_err)?;
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl AssessmentStore for PgStore {
     async fn insert_assessment(&self, a: &Assessment, alert: Option<&Alert>, audit: Vec<AuditEvent>) -> StoreResult<()> {
-        let a = a.clone();
-        let alert = alert.cloned();
-        let answers = serde_json::to_string(&a.answers).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let score = serde_json::to_string(&a.score).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let (a, alert) = (a.clone(), alert.cloned());
         self.writer
             .write(move |c: &mut WriteConn| {
                 Box::pin(async move {
-                    sqlx::query(
-                        "INSERT INTO assessments (id, patient_id, instrument, answers, total, severity, score, administered_at, session_id, source, recorded_by, recorded_at) \
-                         VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7::jsonb, $8, $9, $10, $11, $12)",
-                    )
-                    .bind(a.id.0)
-                    .bind(a.patient_id.0)
-                    .bind(&a.instrument)
-                    .bind(answers)
-                    .bind(a.score.total.map(|t| i32::try_from(t).unwrap_or(i32::MAX)))
-                    .bind(&a.score.severity)
-                    .bind(score)
-                    .bind(ts(a.administered_at))
-                    .bind(a.session_id)
-                    .bind(a.source.as_str())
-                    .bind(a.recorded_by.map(|u| u.0))
-                    .bind(ts(a.recorded_at))
-                    .execute(&mut c.conn)
-                    .await
-                    .map_err(map_err)?;
-                    if let Some(alert) = &alert {
-                        sqlx::query("INSERT INTO alerts (id, patient_id, kind, assessment_id, detail, raised_at) VALUES ($1, $2, $3, $4, $5, $6)")
-                            .bind(alert.id.0)
-                            .bind(alert.patient_id.0)
-                            .bind(alert.kind.as_str())
-                            .bind(alert.assessment_id.0)
-                            .bind(&alert.detail)
-                            .bind(ts(alert.raised_at))
-                            .execute(&mut c.conn)
-                            .await
-                            .map_err(map_err)?;
-                    }
+                    insert_scored(&mut c.conn, &a, alert.as_ref()).await?;
                     append(&mut c.conn, audit).await
                 })
             })

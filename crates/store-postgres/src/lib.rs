@@ -18,6 +18,7 @@ mod chart;
 mod convert;
 mod enquiries;
 mod patients;
+mod self_report;
 mod users;
 
 use std::str::FromStr;
@@ -41,6 +42,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "alerts", include_str!("../migrations/0003_alerts.sql")),
     (4, "enquiries", include_str!("../migrations/0004_enquiries.sql")),
     (5, "chart", include_str!("../migrations/0005_chart.sql")),
+    (6, "self_report", include_str!("../migrations/0006_self_report.sql")),
 ];
 
 /// Readers in the pool. Each is a server process on the database host, so the pool stays small;

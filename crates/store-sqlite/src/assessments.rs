@@ -13,6 +13,7 @@ use crate::SqliteStore;
 use crate::audit::append;
 use crate::convert::{from_us, opt_from_us, to_us, uuid, wq};
 use crate::read::{int, opt_int, opt_text, text};
+use crate::writer::WriteState;
 
 fn json<T: serde::de::DeserializeOwned>(row: &Row<'_>, col: &str) -> StoreResult<T> {
     serde_json::from_str(&text(row, col)?).map_err(|e| StoreError::Corrupt(format!("{col}: {e}")))
@@ -34,43 +35,56 @@ fn assessment(row: &Row<'_>) -> StoreResult<Assessment> {
     })
 }
 
+/// Inserts an assessment and the alert it raised inside a write transaction (shared with
+/// self-report submissions).
+pub(crate) fn insert_scored(w: &mut WriteState, a: &Assessment, alert: Option<&Alert>) -> StoreResult<()> {
+    let answers = serde_json::to_string(&a.answers).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let score = serde_json::to_string(&a.score).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    w.conn
+        .execute(
+            "INSERT INTO assessments (id, patient_id, instrument, answers, total, severity, score, administered_at, session_id, source, recorded_by, recorded_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            params![
+                a.id.to_string(),
+                a.patient_id.to_string(),
+                a.instrument,
+                answers,
+                a.score.total.map(i64::from),
+                a.score.severity,
+                score,
+                to_us(a.administered_at),
+                a.session_id.map(|s| s.to_string()),
+                a.source.as_str(),
+                a.recorded_by.map(|u| u.to_string()),
+                to_us(a.recorded_at)
+            ],
+        )
+        .map_err(wq)?;
+    if let Some(alert) = alert {
+        w.conn
+            .execute(
+                "INSERT INTO alerts (id, patient_id, kind, assessment_id, detail, raised_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    alert.id.to_string(),
+                    alert.patient_id.to_string(),
+                    alert.kind.as_str(),
+                    alert.assessment_id.to_string(),
+                    alert.detail,
+                    to_us(alert.raised_at)
+                ],
+            )
+            .map_err(wq)?;
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl AssessmentStore for SqliteStore {
     async fn insert_assessment(&self, a: &Assessment, alert: Option<&Alert>, audit: Vec<AuditEvent>) -> StoreResult<()> {
-        let a = a.clone();
-        let alert = alert.cloned();
-        let answers = serde_json::to_string(&a.answers).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let score = serde_json::to_string(&a.score).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let (a, alert) = (a.clone(), alert.cloned());
         self.writer
             .write(move |w| {
-                w.conn
-                    .execute(
-                        "INSERT INTO assessments (id, patient_id, instrument, answers, total, severity, score, administered_at, session_id, source, recorded_by, recorded_at) \
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                        params![
-                            a.id.to_string(),
-                            a.patient_id.to_string(),
-                            a.instrument,
-                            answers,
-                            a.score.total.map(i64::from),
-                            a.score.severity,
-                            score,
-                            to_us(a.administered_at),
-                            a.session_id.map(|s| s.to_string()),
-                            a.source.as_str(),
-                            a.recorded_by.map(|u| u.to_string()),
-                            to_us(a.recorded_at)
-                        ],
-                    )
-                    .map_err(wq)?;
-                if let Some(alert) = &alert {
-                    w.conn
-                        .execute(
-                            "INSERT INTO alerts (id, patient_id, kind, assessment_id, detail, raised_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                            params![alert.id.to_string(), alert.patient_id.to_string(), alert.kind.as_str(), alert.assessment_id.to_string(), alert.detail, to_us(alert.raised_at)],
-                        )
-                        .map_err(wq)?;
-                }
+                insert_scored(w, &a, alert.as_ref())?;
                 append(w, audit)
             })
             .await

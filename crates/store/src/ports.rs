@@ -7,10 +7,11 @@ use ketaclinic_domain::assessment::Assessment;
 use ketaclinic_domain::audit::{AuditEvent, AuditRecord};
 use ketaclinic_domain::chart::{ChartEntry, ChartKind};
 use ketaclinic_domain::enquiry::{Enquiry, EnquiryChange, EnquiryStatus};
-use ketaclinic_domain::ids::{AlertId, ChartEntryId, EnquiryId, PatientId, SessionId, TokenId, UserId};
+use ketaclinic_domain::ids::{AlertId, ChartEntryId, EnquiryId, PatientId, SelfReportLinkId, SessionId, TokenId, UserId};
 use ketaclinic_domain::patient::{MrnPrefix, Patient, PatientVersion};
 use ketaclinic_domain::person::Email;
 use ketaclinic_domain::record::Version;
+use ketaclinic_domain::self_report::SelfReportLink;
 
 use crate::error::StoreResult;
 use crate::records::{ApiToken, AuditFilter, AuthSession, EnquiryCursor, NewPatient, PatientCursor, PatientQuery, PoolStats, StaffUser};
@@ -138,6 +139,31 @@ pub trait ChartStore: Send + Sync {
     async fn chart_history(&self, id: ChartEntryId) -> StoreResult<Vec<ChartEntry>>;
 }
 
+/// One-time self-report links.
+#[async_trait]
+pub trait SelfReportStore: Send + Sync {
+    /// Stores a new link with its audit event; `Conflict` if the token hash is taken.
+    async fn insert_self_report_link(&self, link: &SelfReportLink, audit: AuditEvent) -> StoreResult<()>;
+    /// The link whose token has this SHA-256, whatever its state.
+    async fn self_report_link_by_hash(&self, token_hash: &str) -> StoreResult<Option<SelfReportLink>>;
+    async fn self_report_link(&self, id: SelfReportLinkId) -> StoreResult<Option<SelfReportLink>>;
+    /// A patient's links, newest first.
+    async fn self_report_links(&self, patient: PatientId) -> StoreResult<Vec<SelfReportLink>>;
+    /// Revokes an open link. `NotFound` for an unknown id; `Conflict` when it was already used
+    /// or revoked.
+    async fn revoke_self_report_link(&self, id: SelfReportLinkId, at: Timestamp, audit: AuditEvent) -> StoreResult<()>;
+    /// Uses the link at `at` and stores its assessments (and the alerts they raise) with the
+    /// audit events, in one transaction. `Conflict` — and nothing written — unless the link is
+    /// open at `at` (not used, not revoked, not expired).
+    async fn complete_self_report(
+        &self,
+        id: SelfReportLinkId,
+        at: Timestamp,
+        results: Vec<(Assessment, Option<Alert>)>,
+        audit: Vec<AuditEvent>,
+    ) -> StoreResult<()>;
+}
+
 /// The audit log.
 #[async_trait]
 pub trait AuditStore: Send + Sync {
@@ -159,6 +185,12 @@ pub trait HealthStore: Send + Sync {
 }
 
 /// Everything a backend provides.
-pub trait Storage: UserStore + AuthStore + PatientStore + AssessmentStore + AlertStore + EnquiryStore + ChartStore + AuditStore + HealthStore {}
+pub trait Storage:
+    UserStore + AuthStore + PatientStore + AssessmentStore + AlertStore + EnquiryStore + ChartStore + SelfReportStore + AuditStore + HealthStore
+{
+}
 
-impl<T: UserStore + AuthStore + PatientStore + AssessmentStore + AlertStore + EnquiryStore + ChartStore + AuditStore + HealthStore> Storage for T {}
+impl<T: UserStore + AuthStore + PatientStore + AssessmentStore + AlertStore + EnquiryStore + ChartStore + SelfReportStore + AuditStore + HealthStore> Storage
+    for T
+{
+}

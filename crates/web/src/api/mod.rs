@@ -11,6 +11,7 @@ pub mod evaluations;
 pub mod instruments;
 pub mod patients;
 pub mod pk;
+pub mod self_report;
 pub mod users;
 
 use axum::Router;
@@ -62,6 +63,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/consent-templates/{id}", put(consents::revise_template))
         .route("/api/v1/patients/{id}/consents", post(consents::sign))
         .route("/api/v1/patients/{id}/rems-enrollment", post(consents::rems_enrollment))
+        .route("/api/v1/patients/{id}/self-report-links", post(self_report::create).get(self_report::list))
+        .route("/api/v1/self-report-links/{id}/revoke", post(self_report::revoke))
         .route("/api/v1/pk/models", get(pk::models))
         .route("/api/v1/pk/simulate", post(pk::simulate))
         .route("/api/v1/instruments", get(instruments::list))

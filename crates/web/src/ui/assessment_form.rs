@@ -102,7 +102,7 @@ fn hint(instrument: &Instrument, item: &Item) -> String {
 }
 
 /// The items with the submitted values checked and the errors attached.
-fn item_views(instrument: &Instrument, values: &[(String, String)], errors: &[FieldError]) -> Vec<ItemView> {
+pub(crate) fn item_views(instrument: &Instrument, values: &[(String, String)], errors: &[FieldError]) -> Vec<ItemView> {
     instrument
         .items
         .iter()
@@ -159,7 +159,7 @@ fn when_field(value: &str) -> Field {
 /// The form values as the use case's answers object: numbers for choices, booleans for yes/no,
 /// unanswered items left out (so the use case names them); anything unreadable is passed on
 /// as text for the use case to refuse.
-fn answers(instrument: &Instrument, values: &[(String, String)]) -> Value {
+pub(crate) fn answers(instrument: &Instrument, values: &[(String, String)]) -> Value {
     let mut out = Map::new();
     for item in instrument.items {
         let name = field_name(item);
