@@ -16,6 +16,7 @@ pub mod auth;
 pub mod chart;
 pub mod clock;
 pub mod consents;
+pub mod dashboard;
 pub mod enquiries;
 pub mod error;
 pub mod evaluations;

@@ -51,6 +51,8 @@ pub enum Permission {
     ConsentWitness,
     /// Write and revise the clinic's consent templates.
     ConsentTemplateManage,
+    /// See the clinic's outcome dashboard (aggregates; names no patient) and export it.
+    DashboardRead,
     /// Read the audit log and per-patient access reports.
     AuditRead,
     /// Create, disable and re-enable staff accounts; revoke their sessions and tokens.
@@ -59,7 +61,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission, in documentation order.
-    pub const ALL: [Self; 18] = [
+    pub const ALL: [Self; 19] = [
         Self::PatientRead,
         Self::PatientRegister,
         Self::PatientUpdate,
@@ -76,6 +78,7 @@ impl Permission {
         Self::RemsEnroll,
         Self::ConsentWitness,
         Self::ConsentTemplateManage,
+        Self::DashboardRead,
         Self::AuditRead,
         Self::UserManage,
     ];
@@ -99,6 +102,7 @@ impl Permission {
             Self::RemsEnroll => "rems.enroll",
             Self::ConsentWitness => "consent.witness",
             Self::ConsentTemplateManage => "consent.template_manage",
+            Self::DashboardRead => "dashboard.read",
             Self::AuditRead => "audit.read",
             Self::UserManage => "user.manage",
         }
@@ -123,6 +127,7 @@ impl Permission {
             Self::RemsEnroll => "record SPRAVATO REMS enrolment",
             Self::ConsentWitness => "witness consents",
             Self::ConsentTemplateManage => "write consent templates",
+            Self::DashboardRead => "see the outcome dashboard",
             Self::AuditRead => "read the audit log",
             Self::UserManage => "manage staff accounts",
         }
@@ -157,6 +162,9 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         P::ConsentWitness => matches!(role, R::Nurse | R::Prescriber),
         // Consent texts are clinical documents the medical lead writes; the admin maintains them.
         P::ConsentTemplateManage => matches!(role, R::Prescriber | R::Admin),
+        // Issue 4: aggregates for the clinical team and whoever runs the clinic; no patient is
+        // named, so the front desk is the only role without a use for it.
+        P::DashboardRead => matches!(role, R::Nurse | R::Prescriber | R::Therapist | R::Admin | R::Auditor),
         P::AuditRead => matches!(role, R::Auditor | R::Admin),
         P::UserManage => matches!(role, R::Admin),
     }
@@ -199,6 +207,7 @@ pub mod perm {
         RemsEnroll => RemsEnroll,
         ConsentWitness => ConsentWitness,
         ConsentTemplateManage => ConsentTemplateManage,
+        DashboardRead => DashboardRead,
         AuditRead => AuditRead,
         UserManage => UserManage,
     }
@@ -256,8 +265,9 @@ mod tests {
             Permission::RemsEnroll => 13,
             Permission::ConsentWitness => 14,
             Permission::ConsentTemplateManage => 15,
-            Permission::AuditRead => 16,
-            Permission::UserManage => 17,
+            Permission::DashboardRead => 16,
+            Permission::AuditRead => 17,
+            Permission::UserManage => 18,
         }
     }
 

@@ -58,6 +58,10 @@ pub struct Settings {
     pub self_report_per_minute_per_ip: u32,
     /// How long a new self-report link stays open unless staff choose otherwise (72 h).
     pub self_report_validity: SignedDuration,
+    /// End of induction for the outcome dashboard, days after baseline: racemic ketamine
+    /// (6 infusions over 2–3 weeks, REFERENCE §1.3) and esketamine (week 4, REFERENCE §2.3).
+    pub induction_days_ketamine: i64,
+    pub induction_days_esketamine: i64,
 }
 
 impl Default for Settings {
@@ -74,6 +78,8 @@ impl Default for Settings {
             eligibility: ketaclinic_domain::eligibility::Protocol::default(),
             self_report_per_minute_per_ip: 30,
             self_report_validity: ketaclinic_domain::self_report::DEFAULT_VALIDITY,
+            induction_days_ketamine: 21,
+            induction_days_esketamine: 28,
             enquiries_per_minute_per_ip: 20,
         }
     }

@@ -65,11 +65,12 @@ pub enum AuditAction {
     SelfReportLinkRevoked,
     SelfReportOpened,
     SelfReportSubmitted,
+    DashboardRead,
 }
 
 impl AuditAction {
     /// Every action (for filters in the auditor's pages).
-    pub const ALL: [Self; 39] = [
+    pub const ALL: [Self; 40] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Logout,
@@ -109,6 +110,7 @@ impl AuditAction {
         Self::SelfReportLinkRevoked,
         Self::SelfReportOpened,
         Self::SelfReportSubmitted,
+        Self::DashboardRead,
     ];
 
     /// The stored name, `area.verb`.
@@ -153,6 +155,7 @@ impl AuditAction {
             Self::SelfReportLinkRevoked => "self_report.revoke",
             Self::SelfReportOpened => "self_report.open",
             Self::SelfReportSubmitted => "self_report.submit",
+            Self::DashboardRead => "dashboard.read",
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod assessment;
 pub mod audit;
 pub mod calendar;
 pub mod chart;
+pub mod dashboard;
 pub mod eligibility;
 pub mod enquiry;
 pub mod error;

@@ -134,6 +134,24 @@ pub struct Config {
     pub enquiries: EnquiryConfig,
     pub eligibility: EligibilityConfig,
     pub self_report: SelfReportConfig,
+    pub dashboard: DashboardConfig,
+}
+
+/// The outcome dashboard (`[dashboard]`): end of induction, days after baseline, until
+/// treatment courses record it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct DashboardConfig {
+    /// IV/IM ketamine: 6 infusions over 2–3 weeks (REFERENCE §1.3).
+    pub induction_days_ketamine: i64,
+    /// Esketamine: evaluate at week 4 (REFERENCE §2.3).
+    pub induction_days_esketamine: i64,
+}
+
+impl Default for DashboardConfig {
+    fn default() -> Self {
+        Self { induction_days_ketamine: 21, induction_days_esketamine: 28 }
+    }
 }
 
 /// Patient self-report links (`[self_report]`).
@@ -214,6 +232,7 @@ impl Default for Config {
             enquiries: EnquiryConfig::default(),
             eligibility: EligibilityConfig::default(),
             self_report: SelfReportConfig::default(),
+            dashboard: DashboardConfig::default(),
         }
     }
 }
@@ -280,6 +299,10 @@ impl Config {
             bail!("eligibility.trd: min_weeks and min_failed_trials must be at least 1");
         }
         let rules = EligibilityPolicy::from_overrides(self.eligibility.rules.clone()).map_err(|e| anyhow::anyhow!("eligibility.rules: {e}"))?;
+        let d = &self.dashboard;
+        if !(1..=365).contains(&d.induction_days_ketamine) || !(1..=365).contains(&d.induction_days_esketamine) {
+            bail!("dashboard: induction days must be between 1 and 365");
+        }
         let self_report_validity = ketaclinic_domain::self_report::check_validity_hours(self.self_report.validity_hours)
             .map_err(|e| anyhow::anyhow!("self_report.validity_hours {}", e.message))?;
         Ok(Settings {
@@ -301,6 +324,8 @@ impl Config {
             eligibility: Protocol { drugs: DrugTable::default(), trd: self.eligibility.trd, rules },
             self_report_per_minute_per_ip: self.self_report.per_minute_per_ip,
             self_report_validity,
+            induction_days_ketamine: d.induction_days_ketamine,
+            induction_days_esketamine: d.induction_days_esketamine,
         })
     }
 }

@@ -15,6 +15,7 @@
 mod assessments;
 mod audit;
 mod chart;
+mod dashboard;
 mod convert;
 mod enquiries;
 mod patients;

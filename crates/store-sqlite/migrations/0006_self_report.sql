@@ -12,3 +12,6 @@ CREATE TABLE self_report_links (
     revoked_at  INTEGER
 );
 CREATE INDEX self_report_links_patient ON self_report_links (patient_id, created_at);
+
+-- The outcome dashboard scans one instrument's totals patient by patient in time order.
+CREATE INDEX assessments_instrument_series ON assessments (instrument, patient_id, administered_at, total);

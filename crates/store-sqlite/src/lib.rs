@@ -10,6 +10,7 @@
 mod assessments;
 mod audit;
 mod chart;
+mod dashboard;
 mod convert;
 mod enquiries;
 mod patients;

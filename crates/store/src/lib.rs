@@ -18,5 +18,5 @@ pub mod ports;
 pub mod records;
 
 pub use error::{StoreError, StoreResult};
-pub use ports::{AlertStore, AssessmentStore, AuditStore, AuthStore, ChartStore, EnquiryStore, HealthStore, PatientStore, SelfReportStore, Storage, UserStore};
+pub use ports::{AlertStore, AssessmentStore, AuditStore, AuthStore, ChartStore, DashboardStore, EnquiryStore, HealthStore, PatientStore, SelfReportStore, Storage, UserStore};
 pub use records::*;

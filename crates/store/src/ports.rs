@@ -10,6 +10,7 @@ use ketaclinic_domain::enquiry::{Enquiry, EnquiryChange, EnquiryStatus};
 use ketaclinic_domain::ids::{AlertId, ChartEntryId, EnquiryId, PatientId, SelfReportLinkId, SessionId, TokenId, UserId};
 use ketaclinic_domain::patient::{MrnPrefix, Patient, PatientVersion};
 use ketaclinic_domain::person::Email;
+use ketaclinic_domain::outcome::Point;
 use ketaclinic_domain::record::Version;
 use ketaclinic_domain::self_report::SelfReportLink;
 
@@ -139,6 +140,16 @@ pub trait ChartStore: Send + Sync {
     async fn chart_history(&self, id: ChartEntryId) -> StoreResult<Vec<ChartEntry>>;
 }
 
+/// Aggregate reads for the clinic dashboard (no patient is named in the result).
+#[async_trait]
+pub trait DashboardStore: Send + Sync {
+    /// Every active patient's totals of one instrument, in time order, grouped by patient
+    /// (patients in id order). Assessments without a total are left out.
+    async fn instrument_series(&self, instrument: &str) -> StoreResult<Vec<(PatientId, Vec<Point>)>>;
+    /// The modality of each patient's latest approved eligibility decision.
+    async fn approved_modalities(&self) -> StoreResult<Vec<(PatientId, String)>>;
+}
+
 /// One-time self-report links.
 #[async_trait]
 pub trait SelfReportStore: Send + Sync {
@@ -186,11 +197,11 @@ pub trait HealthStore: Send + Sync {
 
 /// Everything a backend provides.
 pub trait Storage:
-    UserStore + AuthStore + PatientStore + AssessmentStore + AlertStore + EnquiryStore + ChartStore + SelfReportStore + AuditStore + HealthStore
+    UserStore + AuthStore + PatientStore + AssessmentStore + AlertStore + EnquiryStore + ChartStore + SelfReportStore + DashboardStore + AuditStore + HealthStore
 {
 }
 
-impl<T: UserStore + AuthStore + PatientStore + AssessmentStore + AlertStore + EnquiryStore + ChartStore + SelfReportStore + AuditStore + HealthStore> Storage
+impl<T: UserStore + AuthStore + PatientStore + AssessmentStore + AlertStore + EnquiryStore + ChartStore + SelfReportStore + DashboardStore + AuditStore + HealthStore> Storage
     for T
 {
 }

@@ -31,7 +31,7 @@ impl Modify for Security {
         api::users::list_tokens, api::users::create_token, api::users::revoke_token,
         api::instruments::list, api::instruments::read, api::instruments::score,
         api::assessments::create, api::assessments::list, api::assessments::outcomes,
-        api::self_report::create, api::self_report::list, api::self_report::revoke,
+        api::self_report::create, api::self_report::list, api::self_report::revoke, api::dashboard::outcomes,
         api::alerts::list, api::alerts::acknowledge,
         api::enquiries::create, api::enquiries::list, api::enquiries::attempt, api::enquiries::set_status, api::enquiries::convert,
         api::chart::list, api::chart::create, api::chart::revise, api::chart::history,

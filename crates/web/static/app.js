@@ -68,3 +68,190 @@
     ready();
   }
 })();
+
+/* ---------- evaluations and eligibility (ui/evaluation*.rs, ui/eligibility*.rs) ---------- */
+(function () {
+  "use strict";
+
+  // Repeatable rows (antidepressant trials, medications): "Add a … row" clones the last row
+  // with the next number, emptied. Without this script the button stays hidden and the rows
+  // the server rendered are the rows there are.
+  function renumber(el, prefix, n) {
+    var re = new RegExp("^" + prefix + "\\d+_");
+    ["id", "name", "for", "aria-describedby"].forEach(function (attr) {
+      var v = el.getAttribute(attr);
+      if (!v) return;
+      var parts = v.split(" ").filter(function (p) { return attr !== "aria-describedby" || !/-error$/.test(p); });
+      var next = parts.map(function (p) { return p.replace(re, prefix + n + "_"); }).join(" ");
+      if (next) el.setAttribute(attr, next); else el.removeAttribute(attr);
+    });
+  }
+
+  function addRow(button) {
+    var prefix = button.dataset.addRow;
+    var list = document.querySelector('[data-rows="' + prefix + '"]');
+    var rows = list ? list.querySelectorAll("[data-row]") : [];
+    if (!rows.length) return;
+    var n = rows.length;
+    var row = rows[rows.length - 1].cloneNode(true);
+    row.querySelectorAll(".field-error").forEach(function (e) { e.remove(); });
+    row.querySelectorAll(".field--invalid").forEach(function (e) { e.classList.remove("field--invalid"); });
+    row.querySelectorAll("[aria-invalid]").forEach(function (e) { e.removeAttribute("aria-invalid"); });
+    row.querySelectorAll("[id], [name], [for], [aria-describedby]").forEach(function (e) { renumber(e, prefix, n); });
+    row.querySelectorAll("input, select, textarea").forEach(function (input) {
+      if (input.type === "checkbox") input.checked = input.hasAttribute("data-default-checked");
+      else if (input.tagName === "SELECT") input.selectedIndex = 0;
+      else input.value = "";
+    });
+    var number = row.querySelector("[data-row-number]");
+    if (number) number.textContent = String(n + 1);
+    list.appendChild(row);
+    var first = row.querySelector("input, select, textarea");
+    if (first) first.focus();
+  }
+
+  // The reasons to override findings matter only when approving: shown when "Approve" is
+  // chosen. Without this script they always show (the hint says when they are needed).
+  function applyOutcome() {
+    document.querySelectorAll("[data-show-when-outcome]").forEach(function (block) {
+      var form = block.closest("form");
+      var chosen = form && form.querySelector('input[name="outcome"]:checked');
+      block.hidden = !(chosen && chosen.value === block.dataset.showWhenOutcome);
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-add-row]");
+    if (button) addRow(button);
+  });
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches('input[name="outcome"]')) applyOutcome();
+  });
+
+  function ready() {
+    document.querySelectorAll("button[data-add-row]").forEach(function (b) { b.hidden = false; });
+    applyOutcome();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", ready);
+  } else {
+    ready();
+  }
+})();
+
+// ---------- Signature pad (consent signing, templates/consent_sign.html) ----------
+// A canvas where the patient may draw a signature with a finger, pen or mouse (pointer events).
+// The strokes become SVG path data of M/L commands with whole numbers in a 600 × 200 box,
+// written to the hidden input named by data-target, which the server checks and stores. The
+// pad is hidden without this script; the typed name alone signs.
+(function () {
+  "use strict";
+
+  var WIDTH = 600;
+  var HEIGHT = 200;
+  var MAX_LENGTH = 59000; // the server accepts up to 60 000 characters
+
+  function setUp(pad) {
+    var canvas = pad.querySelector("canvas");
+    var input = document.getElementById(pad.dataset.target || "signature_path");
+    var clear = pad.querySelector("[data-signature-clear]");
+    if (!canvas || !input || !canvas.getContext) return;
+    var ctx = canvas.getContext("2d");
+    canvas.width = WIDTH;
+    canvas.height = HEIGHT;
+    var drawing = false;
+    var last = null;
+
+    function style() {
+      ctx.lineWidth = 3;
+      ctx.lineCap = "round";
+      ctx.lineJoin = "round";
+      ctx.strokeStyle = "#1b2428";
+    }
+
+    function point(event) {
+      var rect = canvas.getBoundingClientRect();
+      var x = Math.round(((event.clientX - rect.left) * WIDTH) / rect.width);
+      var y = Math.round(((event.clientY - rect.top) * HEIGHT) / rect.height);
+      return { x: Math.max(0, Math.min(WIDTH, x)), y: Math.max(0, Math.min(HEIGHT, y)) };
+    }
+
+    function add(command, p) {
+      var part = (input.value ? " " : "") + command + p.x + " " + p.y;
+      if (input.value.length + part.length > MAX_LENGTH) return false;
+      input.value += part;
+      return true;
+    }
+
+    // Draws existing path data (kept after a refused form) back onto the canvas.
+    function redraw() {
+      ctx.clearRect(0, 0, WIDTH, HEIGHT);
+      style();
+      var tokens = input.value.match(/[MLml]|-?\d+(\.\d+)?/g) || [];
+      var command = "M";
+      ctx.beginPath();
+      for (var i = 0; i < tokens.length; i++) {
+        if (/[MLml]/.test(tokens[i])) { command = tokens[i].toUpperCase(); continue; }
+        var x = parseFloat(tokens[i]);
+        var y = parseFloat(tokens[i + 1]);
+        i++;
+        if (isNaN(x) || isNaN(y)) break;
+        if (command === "M") ctx.moveTo(x, y); else ctx.lineTo(x, y);
+        command = "L";
+      }
+      ctx.stroke();
+    }
+
+    canvas.addEventListener("pointerdown", function (event) {
+      if (event.button !== undefined && event.button > 0) return;
+      event.preventDefault();
+      canvas.setPointerCapture && canvas.setPointerCapture(event.pointerId);
+      var p = point(event);
+      if (!add("M", p)) return;
+      drawing = true;
+      last = p;
+      style();
+      ctx.beginPath();
+      ctx.moveTo(p.x, p.y);
+      ctx.lineTo(p.x + 0.1, p.y + 0.1);
+      ctx.stroke();
+    });
+
+    canvas.addEventListener("pointermove", function (event) {
+      if (!drawing) return;
+      event.preventDefault();
+      var p = point(event);
+      if (Math.abs(p.x - last.x) + Math.abs(p.y - last.y) < 2) return;
+      if (!add("L", p)) { drawing = false; return; }
+      ctx.beginPath();
+      ctx.moveTo(last.x, last.y);
+      ctx.lineTo(p.x, p.y);
+      ctx.stroke();
+      last = p;
+    });
+
+    function stop() { drawing = false; last = null; }
+    canvas.addEventListener("pointerup", stop);
+    canvas.addEventListener("pointercancel", stop);
+    canvas.addEventListener("lostpointercapture", stop);
+
+    if (clear) {
+      clear.addEventListener("click", function () {
+        input.value = "";
+        ctx.clearRect(0, 0, WIDTH, HEIGHT);
+      });
+    }
+
+    pad.hidden = false;
+    if (input.value) redraw();
+  }
+
+  function ready() {
+    document.querySelectorAll("[data-signature-pad]").forEach(setUp);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", ready);
+  } else {
+    ready();
+  }
+})();

@@ -155,6 +155,10 @@ fn api_routes(patient: &str, user: &str, token: &str) -> Vec<Route> {
             P(RemsEnroll),
             Some(json!({"enrolled_on": "2026-01-05", "patient_signed": true, "prescriber_signed": true})),
         ),
+        route(Method::POST, &format!("/api/v1/patients/{patient}/self-report-links"), P(AssessmentRecord), Some(json!({"instruments": ["phq9"]}))),
+        route(Method::GET, &format!("/api/v1/patients/{patient}/self-report-links"), P(PatientRead), None),
+        route(Method::POST, "/api/v1/self-report-links/01900000-0000-7000-8000-00000000a1e7/revoke", P(AssessmentRecord), None),
+        route(Method::GET, "/api/v1/dashboard/outcomes", P(DashboardRead), None),
         route(Method::GET, "/api/v1/pk/models", SignedIn, None),
         route(
             Method::POST,
@@ -268,7 +272,7 @@ fn declared_page_routes() -> Vec<(String, String)> {
 }
 
 fn page_routes(patient: &str, user: &str) -> Vec<Route> {
-    use Needs::{AnyOf, Permission as P, SignedIn};
+    use Needs::{Permission as P, SignedIn};
     use Permission::*;
     vec![
         route(Method::GET, "/", SignedIn, None),
@@ -283,12 +287,42 @@ fn page_routes(patient: &str, user: &str) -> Vec<Route> {
         route(Method::GET, &format!("/patients/{patient}/access"), P(AuditRead), None),
         route(Method::GET, &format!("/patients/{patient}/assessments/new"), P(AssessmentRecord), None),
         route(Method::POST, &format!("/patients/{patient}/assessments"), P(AssessmentRecord), None),
+        route(Method::GET, &format!("/patients/{patient}/evaluations/new"), P(ClinicalWrite), None),
+        route(Method::POST, &format!("/patients/{patient}/evaluations"), P(ClinicalWrite), None),
+        route(Method::GET, &format!("/patients/{patient}/evaluations/latest"), P(ClinicalRead), None),
+        route(Method::GET, &format!("/patients/{patient}/eligibility"), P(ClinicalRead), None),
+        route(Method::POST, &format!("/patients/{patient}/eligibility-decisions"), P(EligibilityDecide), None),
+        route(Method::GET, "/evaluations/01900000-0000-7000-8000-00000000a1e7", P(ClinicalRead), None),
+        route(Method::GET, "/evaluations/01900000-0000-7000-8000-00000000a1e7/edit", P(ClinicalWrite), None),
+        route(Method::POST, "/evaluations/01900000-0000-7000-8000-00000000a1e7/edit", P(ClinicalWrite), None),
+        route(Method::POST, "/evaluations/01900000-0000-7000-8000-00000000a1e7/sign", P(EvaluationSign), None),
+        route(Method::GET, "/outcomes", P(DashboardRead), None),
         route(Method::GET, "/audit", P(AuditRead), None),
         route(Method::GET, "/alerts", P(AlertRead), None),
         route(Method::POST, "/alerts/01900000-0000-7000-8000-00000000a1e7/acknowledge", P(AlertAcknowledge), None),
         route(Method::GET, "/enquiries", P(EnquiryManage), None),
         route(Method::POST, "/enquiries/01900000-0000-7000-8000-00000000a1e7/attempts", P(EnquiryManage), None),
         route(Method::POST, "/enquiries/01900000-0000-7000-8000-00000000a1e7/status", P(EnquiryManage), None),
+        route(Method::GET, "/enquiries/new", P(EnquiryManage), None),
+        route(Method::POST, "/enquiries/new", P(EnquiryManage), None),
+        // Converting needs enquiry.manage and patient.register; every role with the second has the first.
+        route(Method::GET, "/enquiries/01900000-0000-7000-8000-00000000a1e7/convert", P(PatientRegister), None),
+        route(Method::POST, "/enquiries/01900000-0000-7000-8000-00000000a1e7/convert", P(PatientRegister), None),
+        route(Method::GET, &format!("/patients/{patient}/chart"), P(PatientRead), None),
+        route(Method::POST, &format!("/patients/{patient}/chart/escort"), P(ChartContactsWrite), None),
+        route(Method::POST, "/chart-entries/01900000-0000-7000-8000-00000000a1e7", P(ChartContactsWrite), None),
+        route(Method::GET, "/chart-entries/01900000-0000-7000-8000-00000000a1e7/history", P(PatientRead), None),
+        route(Method::GET, "/consent-templates", P(ConsentTemplateManage), None),
+        route(Method::POST, "/consent-templates", P(ConsentTemplateManage), None),
+        route(Method::GET, "/consent-templates/01900000-0000-7000-8000-00000000a1e7/edit", P(ConsentTemplateManage), None),
+        route(Method::POST, "/consent-templates/01900000-0000-7000-8000-00000000a1e7/edit", P(ConsentTemplateManage), None),
+        route(Method::GET, &format!("/patients/{patient}/consents/new"), P(ConsentWitness), None),
+        route(Method::POST, &format!("/patients/{patient}/consents"), P(ConsentWitness), None),
+        route(Method::GET, &format!("/patients/{patient}/rems-enrollment"), P(RemsEnroll), None),
+        route(Method::POST, &format!("/patients/{patient}/rems-enrollment"), P(RemsEnroll), None),
+        route(Method::GET, &format!("/patients/{patient}/self-report"), P(PatientRead), None),
+        route(Method::POST, &format!("/patients/{patient}/self-report"), P(AssessmentRecord), None),
+        route(Method::POST, "/self-report-links/01900000-0000-7000-8000-00000000a1e7/revoke", P(AssessmentRecord), None),
         route(Method::GET, "/admin/users", P(UserManage), None),
         route(Method::POST, "/admin/users", P(UserManage), None),
         route(Method::POST, &format!("/admin/users/{user}/disable"), P(UserManage), None),
@@ -323,9 +357,16 @@ async fn every_page_checks_login_and_role() {
         ("POST".to_owned(), "/logout".to_owned()),
         ("GET".to_owned(), "/enquire".to_owned()),
         ("POST".to_owned(), "/enquire".to_owned()),
+        ("GET".to_owned(), "/r/done".to_owned()),
+        ("GET".to_owned(), "/r/{token}".to_owned()),
+        ("POST".to_owned(), "/r/{token}".to_owned()),
     ]);
     covered.sort();
-    assert_eq!(covered, declared_page_routes(), "every page route has a row in this test (login, logout and the enquiry form are public)");
+    assert_eq!(
+        covered,
+        declared_page_routes(),
+        "every page route has a row in this test (login, logout, the enquiry form and the self-report form are public)"
+    );
 
     let mut sessions = Vec::new();
     for role in Role::ALL {

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod chart;
 pub mod consents;
+pub mod dashboard;
 pub mod enquiries;
 pub mod evaluations;
 pub mod instruments;
@@ -65,6 +66,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/patients/{id}/rems-enrollment", post(consents::rems_enrollment))
         .route("/api/v1/patients/{id}/self-report-links", post(self_report::create).get(self_report::list))
         .route("/api/v1/self-report-links/{id}/revoke", post(self_report::revoke))
+        .route("/api/v1/dashboard/outcomes", get(dashboard::outcomes))
         .route("/api/v1/pk/models", get(pk::models))
         .route("/api/v1/pk/simulate", post(pk::simulate))
         .route("/api/v1/instruments", get(instruments::list))

@@ -3,15 +3,17 @@
 //! form to log a contact attempt and a form to change the status (closing needs a reason).
 //! Both post and come back with 303 and a notice; a refusal shows the queue again with the
 //! errors next to that enquiry's form (422) or a warning that it changed meanwhile (409).
+//! The page links to the staff forms of `enquiry_forms.rs`: logging a phone call or voicemail, and
+//! converting an enquiry whose consult is booked into a patient.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use ketaclinic_app::AppError;
 use ketaclinic_app::enquiries::EnquiryView;
 use ketaclinic_app::permissions::perm;
+use ketaclinic_app::{AppError, Permission};
 use ketaclinic_domain::FieldError;
 use ketaclinic_domain::enquiry::{ContactAttempt, ContactChannel, ContactOutcome, EnquiryStatus};
 use ketaclinic_domain::ids::EnquiryId;
@@ -80,6 +82,8 @@ pub(crate) struct EnquiryRow {
     pub attempt_form: Option<Vec<Field>>,
     /// Status and reason; `None` when the enquiry is no longer open.
     pub status_form: Option<Vec<Field>>,
+    /// Offer "Convert to patient" (consult booked, and the role registers patients).
+    pub convert: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -99,6 +103,8 @@ struct EnquiriesPage {
 pub(crate) struct ListQuery {
     status: String,
     done: String,
+    /// The id of an enquiry staff just logged (its call-back time is confirmed).
+    logged: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -196,6 +202,7 @@ fn row(ctx: &Ctx, view: EnquiryView, refused: Option<&Refused<'_>>, summary: &mu
         closed_reason: e.closed_reason.unwrap_or_default(),
         source: if e.source.as_str() == "web_form" { "Web form" } else { "Logged by staff" },
         attempts: e.attempts.iter().map(attempt).collect(),
+        convert: e.status == EnquiryStatus::ConsultBooked && ctx.can(Permission::PatientRegister),
         attempt_form: open.then(|| finish(attempt_form(attempt_input), &id, attempt_errors, summary)),
         status_form: open.then(|| finish(status_form(e.status, status_input), &id, status_errors, summary)),
         id,
@@ -240,7 +247,13 @@ pub(crate) async fn list(ctx: Ctx, PageQuery(query): PageQuery<ListQuery>) -> Pa
             text: format!("The enquiry is now “{}”.", status_label(s).to_lowercase()),
         }),
     };
-    Ok(page(&ctx, &query.status, notice, None).await?.into_response())
+    let mut page = page(&ctx, &query.status, notice, None).await?;
+    if !query.logged.is_empty() {
+        let row = page.rows.iter().find(|r| r.id == query.logged.trim());
+        let text = row.map_or("The enquiry is in the queue.".to_owned(), |r| format!("Call {} back by {} (clinic time).", r.name, r.due));
+        page.notice = Some(Notice { kind: "success", title: "Call logged".to_owned(), text });
+    }
+    Ok(page.into_response())
 }
 
 /// A refusal of either form, shown on the queue.

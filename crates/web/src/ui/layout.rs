@@ -15,6 +15,8 @@ pub(crate) enum Section {
     Enquiries,
     Patients,
     Register,
+    Outcomes,
+    ConsentTemplates,
     Audit,
     Users,
     Account,
@@ -59,12 +61,14 @@ pub(crate) struct Layout {
 }
 
 /// The navigation, in order, with the permission each entry needs (`None`: everyone).
-const NAV: [(&str, &str, Option<Permission>, Section); 7] = [
+const NAV: [(&str, &str, Option<Permission>, Section); 9] = [
     ("/", "Home", None, Section::Home),
     ("/alerts", "Alerts", Some(Permission::AlertRead), Section::Alerts),
     ("/enquiries", "Enquiries", Some(Permission::EnquiryManage), Section::Enquiries),
     ("/patients", "Patients", Some(Permission::PatientRead), Section::Patients),
     ("/patients/new", "Register patient", Some(Permission::PatientRegister), Section::Register),
+    ("/outcomes", "Outcomes", Some(Permission::DashboardRead), Section::Outcomes),
+    ("/consent-templates", "Consent texts", Some(Permission::ConsentTemplateManage), Section::ConsentTemplates),
     ("/audit", "Audit log", Some(Permission::AuditRead), Section::Audit),
     ("/admin/users", "Staff accounts", Some(Permission::UserManage), Section::Users),
 ];

@@ -15,14 +15,30 @@ mod alerts;
 mod assessment_form;
 mod assessment_panel;
 mod audit;
+mod chart;
+mod chart_display;
+mod chart_forms;
+mod chart_history;
+mod consent_sign;
+mod consents;
+mod eligibility;
+mod eligibility_view;
 mod enquire;
 mod enquiries;
+mod enquiry_forms;
+mod evaluation;
+mod evaluation_fields;
+mod evaluation_form;
+mod evaluation_labels;
 mod forms;
 mod home;
 mod layout;
 mod login;
+mod outcomes;
 mod patient_page;
 mod patients;
+mod rems;
+mod self_report;
 mod trend_chart;
 
 use std::sync::OnceLock;
@@ -62,12 +78,36 @@ pub fn routes() -> Router<AppState> {
         .route("/patients/{id}/access", get(audit::access_report))
         .route("/patients/{id}/assessments", post(assessment_form::create))
         .route("/patients/{id}/assessments/new", get(assessment_form::new_form))
+        .route("/patients/{id}/evaluations", post(evaluation::create))
+        .route("/patients/{id}/evaluations/new", get(evaluation::new_form))
+        .route("/patients/{id}/evaluations/latest", get(evaluation::latest))
+        .route("/patients/{id}/eligibility", get(eligibility::show))
+        .route("/patients/{id}/eligibility-decisions", post(eligibility::decide))
+        .route("/evaluations/{id}", get(evaluation::show))
+        .route("/evaluations/{id}/edit", get(evaluation::edit_form).post(evaluation::amend))
+        .route("/evaluations/{id}/sign", post(evaluation::sign))
+        .route("/patients/{id}/chart", get(chart::show))
+        .route("/patients/{id}/chart/{kind}", post(chart::add))
+        .route("/chart-entries/{id}", post(chart::revise))
+        .route("/chart-entries/{id}/history", get(chart_history::history))
+        .route("/consent-templates", get(consents::list).post(consents::create))
+        .route("/consent-templates/{id}/edit", get(consents::edit_form).post(consents::edit))
+        .route("/patients/{id}/consents", post(consent_sign::sign))
+        .route("/patients/{id}/consents/new", get(consent_sign::new_form))
+        .route("/patients/{id}/rems-enrollment", get(rems::form).post(rems::submit))
         .route("/alerts", get(alerts::list))
         .route("/alerts/{id}/acknowledge", post(alerts::acknowledge))
         .route("/enquire", get(enquire::form).post(enquire::submit))
+        .route("/r/done", get(self_report::done))
+        .route("/r/{token}", get(self_report::form).post(self_report::submit))
+        .route("/patients/{id}/self-report", get(self_report::staff).post(self_report::create))
+        .route("/self-report-links/{id}/revoke", post(self_report::revoke))
         .route("/enquiries", get(enquiries::list))
+        .route("/enquiries/new", get(enquiry_forms::new_form).post(enquiry_forms::create))
+        .route("/enquiries/{id}/convert", get(enquiry_forms::convert_form).post(enquiry_forms::convert))
         .route("/enquiries/{id}/attempts", post(enquiries::attempt))
         .route("/enquiries/{id}/status", post(enquiries::set_status))
+        .route("/outcomes", get(outcomes::show))
         .route("/audit", get(audit::log))
         .route("/admin/users", get(admin::list).post(admin::create))
         .route("/admin/users/{id}/disable", post(admin::disable))

@@ -69,6 +69,8 @@ struct ShowPage {
     status_reason: Field,
     status_errors: Vec<ErrorLink>,
     assessments: AssessmentsView,
+    evaluation_links: super::evaluation::PatientLinks,
+    chart_links: Vec<super::chart::PageLink>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -103,6 +105,8 @@ async fn show_page(
         status_reason,
         status_errors,
         assessments,
+        evaluation_links: super::evaluation::patient_links(ctx, patient.status != RecordStatus::EnteredInError),
+        chart_links: super::chart::patient_links(ctx, &patient.id.to_string()),
     })
 }
 
