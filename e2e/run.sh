@@ -12,9 +12,11 @@ trap 'kill "$server" 2>/dev/null || true; rm -rf "$data"' EXIT
 export E2E_FRONTDESK_EMAIL=desk@e2e.example.org E2E_FRONTDESK_PASSWORD='front desk e2e password'
 export E2E_AUDITOR_EMAIL=audit@e2e.example.org E2E_AUDITOR_PASSWORD='auditor e2e password'
 export E2E_PRESCRIBER_EMAIL=prescriber@e2e.example.org E2E_PRESCRIBER_PASSWORD='prescriber e2e password'
+export E2E_NURSE_EMAIL=nurse@e2e.example.org E2E_NURSE_PASSWORD='nurse e2e password'
 echo "$E2E_FRONTDESK_PASSWORD" | "$bin" --data-dir "$data" user add --email "$E2E_FRONTDESK_EMAIL" --name "Fran Desk" --role front_desk --password-stdin
 echo "$E2E_AUDITOR_PASSWORD" | "$bin" --data-dir "$data" user add --email "$E2E_AUDITOR_EMAIL" --name "Audra Review" --role auditor --password-stdin
 echo "$E2E_PRESCRIBER_PASSWORD" | "$bin" --data-dir "$data" user add --email "$E2E_PRESCRIBER_EMAIL" --name "Pat Prescriber" --role prescriber --password-stdin
+echo "$E2E_NURSE_PASSWORD" | "$bin" --data-dir "$data" user add --email "$E2E_NURSE_EMAIL" --name "Nell Nurse" --role nurse --password-stdin
 "$bin" --data-dir "$data" serve --listen "127.0.0.1:$port" &
 server=$!
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
@@ -23,4 +25,5 @@ cd "$here"
 [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
 KETACLINIC_URL="http://127.0.0.1:$port" KETACLINIC_SCREENSHOTS="$root/target/e2e" node journey.mjs
 KETACLINIC_URL="http://127.0.0.1:$port" KETACLINIC_SCREENSHOTS="$root/target/e2e" node eligibility_journey.mjs
+KETACLINIC_URL="http://127.0.0.1:$port" KETACLINIC_SCREENSHOTS="$root/target/e2e" node self_report_journey.mjs
 "$bin" --data-dir "$data" audit verify

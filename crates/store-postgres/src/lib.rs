@@ -15,8 +15,8 @@
 mod assessments;
 mod audit;
 mod chart;
-mod dashboard;
 mod convert;
+mod dashboard;
 mod enquiries;
 mod patients;
 mod self_report;

@@ -18,5 +18,8 @@ pub mod ports;
 pub mod records;
 
 pub use error::{StoreError, StoreResult};
-pub use ports::{AlertStore, AssessmentStore, AuditStore, AuthStore, ChartStore, DashboardStore, EnquiryStore, HealthStore, PatientStore, SelfReportStore, Storage, UserStore};
+pub use ports::{
+    AlertStore, AssessmentStore, AuditStore, AuthStore, ChartStore, DashboardStore, EnquiryStore, HealthStore, PatientStore, SelfReportStore, Storage,
+    UserStore,
+};
 pub use records::*;

@@ -8,9 +8,9 @@ use ketaclinic_domain::audit::{AuditEvent, AuditRecord};
 use ketaclinic_domain::chart::{ChartEntry, ChartKind};
 use ketaclinic_domain::enquiry::{Enquiry, EnquiryChange, EnquiryStatus};
 use ketaclinic_domain::ids::{AlertId, ChartEntryId, EnquiryId, PatientId, SelfReportLinkId, SessionId, TokenId, UserId};
+use ketaclinic_domain::outcome::Point;
 use ketaclinic_domain::patient::{MrnPrefix, Patient, PatientVersion};
 use ketaclinic_domain::person::Email;
-use ketaclinic_domain::outcome::Point;
 use ketaclinic_domain::record::Version;
 use ketaclinic_domain::self_report::SelfReportLink;
 
@@ -201,7 +201,18 @@ pub trait Storage:
 {
 }
 
-impl<T: UserStore + AuthStore + PatientStore + AssessmentStore + AlertStore + EnquiryStore + ChartStore + SelfReportStore + DashboardStore + AuditStore + HealthStore> Storage
-    for T
+impl<
+    T: UserStore
+        + AuthStore
+        + PatientStore
+        + AssessmentStore
+        + AlertStore
+        + EnquiryStore
+        + ChartStore
+        + SelfReportStore
+        + DashboardStore
+        + AuditStore
+        + HealthStore,
+> Storage for T
 {
 }

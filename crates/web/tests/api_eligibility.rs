@@ -70,7 +70,10 @@ async fn bad_evaluations_name_the_field() {
     let app = TestApp::new().await;
     let nurse = app.token(Role::Nurse).await;
     let desk = app.token(Role::FrontDesk).await;
-    assert_eq!(app.call(Method::POST, "/api/v1/eligibility/check", &desk, Some(json!({"modality": "iv_ketamine", "evaluation": {}}))).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.call(Method::POST, "/api/v1/eligibility/check", &desk, Some(json!({"modality": "iv_ketamine", "evaluation": {}}))).await.status,
+        StatusCode::FORBIDDEN
+    );
     let mut bad = trd_adult();
     bad["vitals"]["systolic"] = json!(400);
     bad["history"] = json!(["psychosis", "werewolf"]);
@@ -103,7 +106,14 @@ async fn signing_locks_and_decisions_need_a_signed_evaluation_and_reasons() {
     let pid = p["id"].as_str().unwrap();
     let mut eval = trd_adult();
     eval["history"] = json!(["substance_use_disorder_active"]);
-    let draft = app.call(Method::POST, &format!("/api/v1/patients/{pid}/evaluations"), &nurse, Some(json!({"evaluation": eval, "psychiatric_notes": "Two failed trials."}))).await;
+    let draft = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/patients/{pid}/evaluations"),
+            &nurse,
+            Some(json!({"evaluation": eval, "psychiatric_notes": "Two failed trials."})),
+        )
+        .await;
     assert_eq!(draft.status, StatusCode::CREATED, "{}", draft.text);
     let eid = draft.json["id"].as_str().unwrap().to_owned();
     assert!(draft.json["body"]["signed"].is_null());
@@ -124,8 +134,14 @@ async fn signing_locks_and_decisions_need_a_signed_evaluation_and_reasons() {
     let caution = app.call(Method::POST, &format!("/api/v1/patients/{pid}/eligibility-decisions"), &prescriber,
         Some(decision("approved", json!([{"rule": "bp_elevated", "reason": "x"}, {"rule": "substance_use_disorder_active", "reason": "in remission 2 years per addiction psychiatrist"}])))).await;
     assert_eq!(fields(&caution), ["overrides[0].rule"], "only findings of this check can be overridden");
-    let approved = app.call(Method::POST, &format!("/api/v1/patients/{pid}/eligibility-decisions"), &prescriber,
-        Some(decision("approved", json!([{"rule": "substance_use_disorder_active", "reason": "in remission 2 years per addiction psychiatrist"}])))).await;
+    let approved = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/patients/{pid}/eligibility-decisions"),
+            &prescriber,
+            Some(decision("approved", json!([{"rule": "substance_use_disorder_active", "reason": "in remission 2 years per addiction psychiatrist"}]))),
+        )
+        .await;
     assert_eq!(approved.status, StatusCode::CREATED, "{}", approved.text);
     assert_eq!((approved.json["body"]["outcome"].as_str(), approved.json["body"]["evaluation_version"].as_u64()), (Some("approved"), Some(2)));
     assert_eq!(approved.json["body"]["result"]["decision"], "not_eligible", "the engine's answer is kept as evidence");
@@ -136,9 +152,17 @@ async fn signing_locks_and_decisions_need_a_signed_evaluation_and_reasons() {
     // An amendment needs a reason, is a new unsigned version, and makes the decision stale.
     let mut amended = trd_adult();
     amended["history"] = json!([]);
-    let no_reason = app.call(Method::PUT, &format!("/api/v1/evaluations/{eid}"), &nurse, Some(json!({"version": 2, "evaluation": amended, "reason": " "}))).await;
+    let no_reason =
+        app.call(Method::PUT, &format!("/api/v1/evaluations/{eid}"), &nurse, Some(json!({"version": 2, "evaluation": amended, "reason": " "}))).await;
     assert_eq!(fields(&no_reason), ["reason"]);
-    let amend = app.call(Method::PUT, &format!("/api/v1/evaluations/{eid}"), &nurse, Some(json!({"version": 2, "evaluation": amended, "reason": "SUD history was a transcription error"}))).await;
+    let amend = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/evaluations/{eid}"),
+            &nurse,
+            Some(json!({"version": 2, "evaluation": amended, "reason": "SUD history was a transcription error"})),
+        )
+        .await;
     assert_eq!((amend.status, amend.json["version"].as_u64()), (StatusCode::OK, Some(3)), "{}", amend.text);
     assert!(amend.json["body"]["signed"].is_null(), "an amendment is unsigned until signed again");
     let view = app.call(Method::GET, &format!("/api/v1/patients/{pid}/eligibility?modality=iv_ketamine"), &prescriber, None).await;

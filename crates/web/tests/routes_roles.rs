@@ -117,7 +117,8 @@ fn api_routes(patient: &str, user: &str, token: &str) -> Vec<Route> {
             P(ChartContactsWrite),
             Some(json!({"version": 1, "status": "entered_in_error", "reason": "matrix"})),
         ),
-        route(Method::GET, "/api/v1/chart-entries/01900000-0000-7000-8000-00000000a1e7/history", P(PatientRead), None),
+        // Consent templates are chart entries of the clinic: their writers (the admin too) read their history.
+        route(Method::GET, "/api/v1/chart-entries/01900000-0000-7000-8000-00000000a1e7/history", AnyOf(&[PatientRead, ConsentTemplateManage]), None),
         route(Method::POST, "/api/v1/eligibility/check", P(ClinicalRead), Some(json!({"modality": "iv_ketamine", "evaluation": {}}))),
         route(Method::POST, &format!("/api/v1/patients/{patient}/evaluations"), P(ClinicalWrite), Some(json!({"evaluation": {}}))),
         route(Method::GET, &format!("/api/v1/patients/{patient}/evaluations"), P(ClinicalRead), None),

@@ -271,8 +271,10 @@ pub(crate) async fn edit(ctx: Ctx, Path(id): Path<String>, PageForm(form): PageF
     let mut fields = template_fields(&form, true);
     let errors = apply_errors(&mut fields, &errors);
     let page = EditPage {
-        layout: ctx
-            .layout(if conflict { "Revise a consent template — changed meanwhile" } else { "Revise a consent template — check the form" }, Section::ConsentTemplates),
+        layout: ctx.layout(
+            if conflict { "Revise a consent template — changed meanwhile" } else { "Revise a consent template — check the form" },
+            Section::ConsentTemplates,
+        ),
         id: template_id.to_string(),
         version,
         fields,
