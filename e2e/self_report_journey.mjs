@@ -6,7 +6,7 @@
 // point. Drives the system Chromium (never a downloaded browser). Screenshots go to target/e2e/
 // as self-report-NN-*.png.
 import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { strict as assert } from 'node:assert';
 
 const base = process.env.KETACLINIC_URL ?? 'http://127.0.0.1:8080';
@@ -14,6 +14,7 @@ const shots = process.env.KETACLINIC_SCREENSHOTS ?? '../target/e2e';
 const nurse = { email: process.env.E2E_NURSE_EMAIL, password: process.env.E2E_NURSE_PASSWORD };
 const prescriber = { email: process.env.E2E_PRESCRIBER_EMAIL, password: process.env.E2E_PRESCRIBER_PASSWORD };
 mkdirSync(shots, { recursive: true });
+rmSync(`${shots}/self-report-failed.png`, { force: true }); // from an earlier failed run
 const started = Date.now();
 
 const browser = await chromium.launch({
@@ -134,9 +135,8 @@ try {
   const card = rx.locator('article.alert-card', { has: rx.locator(`a[href="${patientPath}"]`) });
   assert.equal(await card.count(), 1, "one open alert for the patient");
   assert.match(await card.locator('.alert-card__title').textContent(), /Suicidal ideation reported/);
-  // Staff-recorded alerts read `PHQ-9; total 13; flags …`; the self-report detail is stored as
-  // `phq9 (self-report); flags …` (no total, raw id): accept either, the flag must be there.
-  assert.match(await card.locator('.alert-card__facts').textContent(), /Detail\s*(PHQ-9|phq9)\b.*flags suicidal ideation/);
+  // The same detail as a staff-recorded alert, marked as the patient's own report.
+  assert.match(await card.locator('.alert-card__facts').textContent(), /Detail\s*PHQ-9; total 13; flags suicidal ideation; self-report/);
   await snap(rx, 'alerts-open');
   const alertId = (await card.getAttribute('id')).replace(/^alert-/, '');
   await card.locator('label.choice', { has: rx.locator('input[name=action][value=safety_plan_reviewed]') }).click();

@@ -29,7 +29,7 @@ pub struct AssessmentInput {
 }
 
 /// A short description of what raised the alert, for the prescriber's list.
-fn alert_detail(a: &Assessment) -> String {
+pub(crate) fn alert_detail(a: &Assessment) -> String {
     let mut parts = vec![a.instrument.clone()];
     if let Some(total) = a.score.total {
         parts.push(format!("total {total}"));

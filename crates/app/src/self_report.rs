@@ -209,7 +209,7 @@ impl App {
                         patient_id: link.patient_id,
                         kind,
                         assessment_id: assessment.id,
-                        detail: format!("{} (self-report); flags {}", assessment.instrument, assessment.score.flags.join(", ")),
+                        detail: format!("{}; self-report", crate::assessments::alert_detail(&assessment)),
                         raised_at: now,
                         acknowledgement: None,
                     });
