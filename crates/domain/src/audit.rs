@@ -66,11 +66,14 @@ pub enum AuditAction {
     SelfReportOpened,
     SelfReportSubmitted,
     DashboardRead,
+    TreatmentEventRecorded,
+    TaskCreated,
+    TaskClosed,
 }
 
 impl AuditAction {
     /// Every action (for filters in the auditor's pages).
-    pub const ALL: [Self; 40] = [
+    pub const ALL: [Self; 43] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Logout,
@@ -111,6 +114,9 @@ impl AuditAction {
         Self::SelfReportOpened,
         Self::SelfReportSubmitted,
         Self::DashboardRead,
+        Self::TreatmentEventRecorded,
+        Self::TaskCreated,
+        Self::TaskClosed,
     ];
 
     /// The stored name, `area.verb`.
@@ -156,6 +162,9 @@ impl AuditAction {
             Self::SelfReportOpened => "self_report.open",
             Self::SelfReportSubmitted => "self_report.submit",
             Self::DashboardRead => "dashboard.read",
+            Self::TreatmentEventRecorded => "treatment_event.create",
+            Self::TaskCreated => "task.create",
+            Self::TaskClosed => "task.close",
         }
     }
 }

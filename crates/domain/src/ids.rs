@@ -70,3 +70,11 @@ id_type!(
     /// A one-time self-report link.
     SelfReportLinkId
 );
+id_type!(
+    /// A recorded treatment event (course started, session completed …).
+    TreatmentEventId
+);
+id_type!(
+    /// A task for the care team (e.g. review a booster after relapse).
+    TaskId
+);

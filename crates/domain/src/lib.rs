@@ -22,7 +22,9 @@ pub mod patient;
 pub mod person;
 pub mod phone;
 pub mod record;
+pub mod schedule;
 pub mod self_report;
 pub mod staff;
+pub mod task;
 
 pub use error::{FieldError, ValidationErrors};

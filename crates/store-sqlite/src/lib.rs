@@ -16,6 +16,8 @@ mod enquiries;
 mod patients;
 mod read;
 mod self_report;
+mod tasks;
+mod treatment_events;
 mod users;
 mod writer;
 
@@ -44,6 +46,8 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "enquiries", include_str!("../migrations/0004_enquiries.sql")),
     (5, "chart", include_str!("../migrations/0005_chart.sql")),
     (6, "self_report", include_str!("../migrations/0006_self_report.sql")),
+    (7, "treatment_events", include_str!("../migrations/0007_treatment_events.sql")),
+    (8, "tasks", include_str!("../migrations/0008_tasks.sql")),
 ];
 
 /// The SQLite store.

@@ -20,6 +20,6 @@ pub mod records;
 pub use error::{StoreError, StoreResult};
 pub use ports::{
     AlertStore, AssessmentStore, AuditStore, AuthStore, ChartStore, DashboardStore, EnquiryStore, HealthStore, PatientStore, SelfReportStore, Storage,
-    UserStore,
+    TaskStore, TreatmentEventStore, UserStore,
 };
 pub use records::*;

@@ -7,15 +7,16 @@ use ketaclinic_domain::assessment::Assessment;
 use ketaclinic_domain::audit::{AuditEvent, AuditRecord};
 use ketaclinic_domain::chart::{ChartEntry, ChartKind};
 use ketaclinic_domain::enquiry::{Enquiry, EnquiryChange, EnquiryStatus};
-use ketaclinic_domain::ids::{AlertId, ChartEntryId, EnquiryId, PatientId, SelfReportLinkId, SessionId, TokenId, UserId};
+use ketaclinic_domain::ids::{AlertId, ChartEntryId, EnquiryId, PatientId, SelfReportLinkId, SessionId, TaskId, TokenId, UserId};
 use ketaclinic_domain::outcome::Point;
 use ketaclinic_domain::patient::{MrnPrefix, Patient, PatientVersion};
 use ketaclinic_domain::person::Email;
 use ketaclinic_domain::record::Version;
 use ketaclinic_domain::self_report::SelfReportLink;
+use ketaclinic_domain::task::{Task, TaskClosure};
 
 use crate::error::StoreResult;
-use crate::records::{ApiToken, AuditFilter, AuthSession, EnquiryCursor, NewPatient, PatientCursor, PatientQuery, PoolStats, StaffUser};
+use crate::records::{ApiToken, AuditFilter, AuthSession, EnquiryCursor, NewPatient, PatientCursor, PatientQuery, PoolStats, RecordedEvent, StaffUser};
 
 /// Staff accounts.
 #[async_trait]
@@ -150,6 +151,30 @@ pub trait DashboardStore: Send + Sync {
     async fn approved_modalities(&self) -> StoreResult<Vec<(PatientId, String)>>;
 }
 
+/// Treatment events (append-only): what makes questionnaires due.
+#[async_trait]
+pub trait TreatmentEventStore: Send + Sync {
+    /// Appends an event with its audit event. `NotFound` when the patient does not exist.
+    async fn insert_treatment_event(&self, event: &RecordedEvent, audit: AuditEvent) -> StoreResult<()>;
+    /// A patient's events in time order.
+    async fn treatment_events(&self, patient: PatientId) -> StoreResult<Vec<RecordedEvent>>;
+    /// Patients with any event at or after `since` (for the clinic's due list).
+    async fn patients_with_events_since(&self, since: Timestamp) -> StoreResult<Vec<PatientId>>;
+}
+
+/// Tasks for the care team.
+#[async_trait]
+pub trait TaskStore: Send + Sync {
+    /// Stores a new task; `Conflict` when its trigger already made one (so proposing twice is
+    /// harmless).
+    async fn insert_task(&self, task: &Task, audit: AuditEvent) -> StoreResult<()>;
+    async fn task(&self, id: TaskId) -> StoreResult<Option<Task>>;
+    /// Tasks newest first; only open ones when `open_only`; of one patient when given.
+    async fn tasks(&self, patient: Option<PatientId>, open_only: bool, limit: u32) -> StoreResult<Vec<Task>>;
+    /// Closes an open task; `NotFound` for an unknown one, `Conflict` when already closed.
+    async fn close_task(&self, id: TaskId, closure: &TaskClosure, audit: AuditEvent) -> StoreResult<()>;
+}
+
 /// One-time self-report links.
 #[async_trait]
 pub trait SelfReportStore: Send + Sync {
@@ -197,7 +222,19 @@ pub trait HealthStore: Send + Sync {
 
 /// Everything a backend provides.
 pub trait Storage:
-    UserStore + AuthStore + PatientStore + AssessmentStore + AlertStore + EnquiryStore + ChartStore + SelfReportStore + DashboardStore + AuditStore + HealthStore
+    UserStore
+    + AuthStore
+    + PatientStore
+    + AssessmentStore
+    + AlertStore
+    + EnquiryStore
+    + ChartStore
+    + SelfReportStore
+    + DashboardStore
+    + TreatmentEventStore
+    + TaskStore
+    + AuditStore
+    + HealthStore
 {
 }
 
@@ -211,6 +248,8 @@ impl<
         + ChartStore
         + SelfReportStore
         + DashboardStore
+        + TreatmentEventStore
+        + TaskStore
         + AuditStore
         + HealthStore,
 > Storage for T

@@ -102,3 +102,14 @@ pub struct PoolStats {
     pub size: u32,
     pub idle: u32,
 }
+
+/// A treatment event as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedEvent {
+    pub id: ketaclinic_domain::ids::TreatmentEventId,
+    pub patient_id: PatientId,
+    pub event: ketaclinic_domain::schedule::TreatmentEvent,
+    /// `None` when a system (not a member of staff) recorded it.
+    pub recorded_by: Option<UserId>,
+    pub recorded_at: Timestamp,
+}

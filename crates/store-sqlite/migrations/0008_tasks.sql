@@ -1,0 +1,17 @@
+-- Tasks the system proposes to the care team (booster review after relapse). Keep in step
+-- with the PostgreSQL migration.
+CREATE TABLE tasks (
+    id                TEXT PRIMARY KEY,
+    patient_id        TEXT NOT NULL REFERENCES patients (id),
+    kind              TEXT NOT NULL CHECK (kind IN ('booster_review')),
+    detail            TEXT NOT NULL,
+    source_assessment TEXT NOT NULL REFERENCES assessments (id),
+    created_at        INTEGER NOT NULL,
+    outcome           TEXT CHECK (outcome IN ('done', 'declined')),
+    note              TEXT,
+    closed_by         TEXT REFERENCES users (id),
+    closed_at         INTEGER,
+    UNIQUE (kind, source_assessment)
+);
+CREATE INDEX tasks_open ON tasks (closed_at, created_at);
+CREATE INDEX tasks_patient ON tasks (patient_id, created_at);
