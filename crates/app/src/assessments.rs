@@ -86,6 +86,7 @@ impl App {
             audit.push(raised);
         }
         self.store.insert_assessment(&assessment, alert.as_ref(), audit).await?;
+        self.propose_booster_if_relapsed(&assessment, Some(grant.actor().user_id)).await;
         Ok(assessment)
     }
 

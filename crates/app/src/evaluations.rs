@@ -190,7 +190,12 @@ impl App {
             decided_by: grant.actor().user_id,
             decided_at: self.now(),
         };
-        self.insert_entry(grant.actor(), Some(patient), ChartBody::EligibilityDecision(Box::new(decision))).await
+        let entry = self.insert_entry(grant.actor(), Some(patient), ChartBody::EligibilityDecision(Box::new(decision))).await?;
+        // An approval starts a treatment course: its baseline questionnaires become due.
+        if outcome == DecisionOutcome::Approved {
+            self.start_course_if_none(grant.actor(), patient).await?;
+        }
+        Ok(entry)
     }
 }
 

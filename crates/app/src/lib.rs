@@ -24,9 +24,12 @@ pub mod instruments;
 pub mod patients;
 pub mod permissions;
 pub mod pk;
+pub mod safety_plan;
+pub mod schedules;
 pub mod secrets;
 pub mod self_report;
 pub mod settings;
+pub mod tasks;
 pub mod users;
 
 use std::sync::Arc;

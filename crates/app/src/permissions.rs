@@ -41,6 +41,8 @@ pub enum Permission {
     ClinicalRead,
     /// Record and correct diagnoses, allergies and medications; draft evaluations.
     ClinicalWrite,
+    /// Write and review a patient's suicide safety plan (each save a new version).
+    SafetyPlanWrite,
     /// Sign (and so lock) an evaluation.
     EvaluationSign,
     /// Record the eligibility decision per modality, overriding findings with reasons.
@@ -51,6 +53,8 @@ pub enum Permission {
     ConsentWitness,
     /// Write and revise the clinic's consent templates.
     ConsentTemplateManage,
+    /// Close a care-team task the system proposed (booster review after relapse).
+    TaskClose,
     /// See the clinic's outcome dashboard (aggregates; names no patient) and export it.
     DashboardRead,
     /// Read the audit log and per-patient access reports.
@@ -61,7 +65,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission, in documentation order.
-    pub const ALL: [Self; 19] = [
+    pub const ALL: [Self; 21] = [
         Self::PatientRead,
         Self::PatientRegister,
         Self::PatientUpdate,
@@ -73,11 +77,13 @@ impl Permission {
         Self::ChartContactsWrite,
         Self::ClinicalRead,
         Self::ClinicalWrite,
+        Self::SafetyPlanWrite,
         Self::EvaluationSign,
         Self::EligibilityDecide,
         Self::RemsEnroll,
         Self::ConsentWitness,
         Self::ConsentTemplateManage,
+        Self::TaskClose,
         Self::DashboardRead,
         Self::AuditRead,
         Self::UserManage,
@@ -97,11 +103,13 @@ impl Permission {
             Self::ChartContactsWrite => "chart.contacts_write",
             Self::ClinicalRead => "clinical.read",
             Self::ClinicalWrite => "clinical.write",
+            Self::SafetyPlanWrite => "safety_plan.write",
             Self::EvaluationSign => "evaluation.sign",
             Self::EligibilityDecide => "eligibility.decide",
             Self::RemsEnroll => "rems.enroll",
             Self::ConsentWitness => "consent.witness",
             Self::ConsentTemplateManage => "consent.template_manage",
+            Self::TaskClose => "task.close",
             Self::DashboardRead => "dashboard.read",
             Self::AuditRead => "audit.read",
             Self::UserManage => "user.manage",
@@ -122,11 +130,13 @@ impl Permission {
             Self::ChartContactsWrite => "change a patient's contacts, escorts and care team",
             Self::ClinicalRead => "read the clinical chart",
             Self::ClinicalWrite => "change diagnoses, allergies, medications and draft evaluations",
+            Self::SafetyPlanWrite => "write safety plans",
             Self::EvaluationSign => "sign evaluations",
             Self::EligibilityDecide => "decide eligibility",
             Self::RemsEnroll => "record SPRAVATO REMS enrolment",
             Self::ConsentWitness => "witness consents",
             Self::ConsentTemplateManage => "write consent templates",
+            Self::TaskClose => "close care-team tasks",
             Self::DashboardRead => "see the outcome dashboard",
             Self::AuditRead => "read the audit log",
             Self::UserManage => "manage staff accounts",
@@ -157,6 +167,9 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         P::ChartContactsWrite => matches!(role, R::FrontDesk | R::Nurse | R::Prescriber),
         P::ClinicalRead => matches!(role, R::Nurse | R::Prescriber | R::Therapist | R::Auditor),
         P::ClinicalWrite => matches!(role, R::Nurse | R::Prescriber),
+        // Issue 4: the safety plan is written with the patient by whoever sees them about it,
+        // the therapist included (REFERENCE §10); the auditor only reads it.
+        P::SafetyPlanWrite => matches!(role, R::Nurse | R::Prescriber | R::Therapist),
         // Signing, deciding and the REMS enrolment form are the prescriber's (REFERENCE §2.5).
         P::EvaluationSign | P::EligibilityDecide | P::RemsEnroll => matches!(role, R::Prescriber),
         P::ConsentWitness => matches!(role, R::Nurse | R::Prescriber),
@@ -164,6 +177,8 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         P::ConsentTemplateManage => matches!(role, R::Prescriber | R::Admin),
         // Issue 4: aggregates for the clinical team and whoever runs the clinic; no patient is
         // named, so the front desk is the only role without a use for it.
+        // A booster after relapse is the prescriber's call (issue 4: "a task for the prescriber").
+        P::TaskClose => matches!(role, R::Prescriber),
         P::DashboardRead => matches!(role, R::Nurse | R::Prescriber | R::Therapist | R::Admin | R::Auditor),
         P::AuditRead => matches!(role, R::Auditor | R::Admin),
         P::UserManage => matches!(role, R::Admin),
@@ -202,11 +217,13 @@ pub mod perm {
         ChartContactsWrite => ChartContactsWrite,
         ClinicalRead => ClinicalRead,
         ClinicalWrite => ClinicalWrite,
+        SafetyPlanWrite => SafetyPlanWrite,
         EvaluationSign => EvaluationSign,
         EligibilityDecide => EligibilityDecide,
         RemsEnroll => RemsEnroll,
         ConsentWitness => ConsentWitness,
         ConsentTemplateManage => ConsentTemplateManage,
+        TaskClose => TaskClose,
         DashboardRead => DashboardRead,
         AuditRead => AuditRead,
         UserManage => UserManage,
@@ -260,14 +277,16 @@ mod tests {
             Permission::ChartContactsWrite => 8,
             Permission::ClinicalRead => 9,
             Permission::ClinicalWrite => 10,
-            Permission::EvaluationSign => 11,
-            Permission::EligibilityDecide => 12,
-            Permission::RemsEnroll => 13,
-            Permission::ConsentWitness => 14,
-            Permission::ConsentTemplateManage => 15,
-            Permission::DashboardRead => 16,
-            Permission::AuditRead => 17,
-            Permission::UserManage => 18,
+            Permission::SafetyPlanWrite => 11,
+            Permission::EvaluationSign => 12,
+            Permission::EligibilityDecide => 13,
+            Permission::RemsEnroll => 14,
+            Permission::ConsentWitness => 15,
+            Permission::ConsentTemplateManage => 16,
+            Permission::TaskClose => 17,
+            Permission::DashboardRead => 18,
+            Permission::AuditRead => 19,
+            Permission::UserManage => 20,
         }
     }
 

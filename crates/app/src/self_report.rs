@@ -235,8 +235,14 @@ impl App {
             }
         }
         audit.push(self.link_event(client, AuditAction::SelfReportSubmitted, AuditOutcome::Success, Some(&link)));
+        let stored: Vec<Assessment> = results.iter().map(|(a, _)| a.clone()).collect();
         match self.store.complete_self_report(link.id, now, results, audit).await {
-            Ok(()) => Ok(Ok(link.kiosk)),
+            Ok(()) => {
+                for a in &stored {
+                    self.propose_booster_if_relapsed(a, None).await;
+                }
+                Ok(Ok(link.kiosk))
+            }
             // Used or revoked between the lookup and the write (a double tap): the first won.
             Err(ketaclinic_store::StoreError::Conflict(_)) => Ok(Err(Closed::Used)),
             Err(e) => Err(e.into()),

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 /// Something that happened in a patient's treatment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum TreatmentEvent {
     /// A treatment course begins (baseline measurements are due).
     CourseStarted { at: Timestamp },
@@ -26,7 +26,13 @@ pub enum TreatmentEvent {
     SessionScheduled { at: Timestamp },
     /// A session ended at `at`; `first_of_induction` / `last_of_induction` mark the induction's
     /// ends.
-    SessionCompleted { at: Timestamp, first_of_induction: bool, last_of_induction: bool },
+    SessionCompleted {
+        at: Timestamp,
+        #[serde(default)]
+        first_of_induction: bool,
+        #[serde(default)]
+        last_of_induction: bool,
+    },
     /// The induction phase ended (end-of-induction review).
     InductionEnded { at: Timestamp },
     /// Maintenance began; weekly questionnaires run until the course ends.
