@@ -12,6 +12,7 @@ pub mod audit;
 pub mod calendar;
 pub mod chart;
 pub mod dashboard;
+pub mod dosing;
 pub mod eligibility;
 pub mod enquiry;
 pub mod error;
@@ -24,6 +25,7 @@ pub mod phone;
 pub mod record;
 pub mod schedule;
 pub mod self_report;
+pub mod session;
 pub mod staff;
 pub mod task;
 

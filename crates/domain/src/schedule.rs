@@ -267,13 +267,7 @@ mod tests {
         assert_eq!(names(&after), vec![("phq9", "before the session", true), ("phq9", "24 h after the first induction session", false)]);
         // One PHQ-9 at 90 h satisfies both (answers from the window start on count).
         let answered = [all_baseline.clone(), vec![("phq9".to_owned(), t(90))]].concat();
-        assert_eq!(
-            due(DEFAULT_RULES, &events, &answered, t(94)),
-            vec![DueItem { instrument: "phq9", reason: "before the session", window_start: t(24), due_at: t(72), overdue: true }]
-                .into_iter()
-                .filter(|_| false)
-                .collect::<Vec<_>>()
-        );
+        assert!(due(DEFAULT_RULES, &events, &answered, t(94)).is_empty(), "one PHQ-9 in both windows satisfies both");
     }
 
     #[test]

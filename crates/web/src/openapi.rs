@@ -32,15 +32,18 @@ impl Modify for Security {
         api::instruments::list, api::instruments::read, api::instruments::score,
         api::assessments::create, api::assessments::list, api::assessments::outcomes,
         api::self_report::create, api::self_report::list, api::self_report::revoke, api::dashboard::outcomes,
+        api::worklist::record_event, api::worklist::patient_due, api::worklist::clinic_due, api::worklist::tasks, api::worklist::close,
         api::alerts::list, api::alerts::acknowledge,
         api::enquiries::create, api::enquiries::list, api::enquiries::attempt, api::enquiries::set_status, api::enquiries::convert,
         api::chart::list, api::chart::create, api::chart::revise, api::chart::history,
         api::evaluations::check, api::evaluations::create, api::evaluations::list, api::evaluations::amend, api::evaluations::sign,
         api::evaluations::patient_eligibility, api::evaluations::decide,
         api::consents::list_templates, api::consents::create_template, api::consents::revise_template, api::consents::sign, api::consents::rems_enrollment,
+        api::safety_plan::read, api::safety_plan::save,
+        api::dosing::calculate,
         api::pk::models, api::pk::simulate,
     ),
-    tags((name = "auth"), (name = "patients"), (name = "audit"), (name = "users"), (name = "instruments"), (name = "assessments"), (name = "alerts"), (name = "enquiries"), (name = "chart"), (name = "eligibility"), (name = "consents"), (name = "pk"), (name = "operations"))
+    tags((name = "auth"), (name = "patients"), (name = "audit"), (name = "users"), (name = "instruments"), (name = "assessments"), (name = "alerts"), (name = "enquiries"), (name = "chart"), (name = "eligibility"), (name = "consents"), (name = "dosing"), (name = "pk"), (name = "operations"))
 )]
 pub struct ApiDoc;
 

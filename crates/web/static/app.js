@@ -255,3 +255,26 @@
     ready();
   }
 })();
+
+// ---------- Print button (safety plan, templates/safety_plan.html) ----------
+// A button with data-print opens the browser's print dialog. Without this script it stays
+// hidden; the browser's own Print menu prints the same page.
+(function () {
+  "use strict";
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-print]");
+    if (!button) return;
+    event.preventDefault();
+    window.print();
+  });
+
+  function ready() {
+    document.querySelectorAll("button[data-print]").forEach(function (b) { b.hidden = false; });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", ready);
+  } else {
+    ready();
+  }
+})();

@@ -9,25 +9,14 @@ use axum::http::{Method, StatusCode, header};
 use common::TestApp;
 use jiff::{SignedDuration, Timestamp};
 use ketaclinic_domain::staff::Role;
-use serde_json::{Value, json};
-
-fn phq9(total: u32) -> Value {
-    let mut left = total;
-    let mut answers = serde_json::Map::new();
-    for item in 1..=9 {
-        let v = if item == 9 { 0 } else { left.min(3) };
-        left -= v;
-        answers.insert(item.to_string(), json!(v));
-    }
-    Value::Object(answers)
-}
+use serde_json::json;
 
 async fn course(app: &TestApp, pid: &str, points: &[(i64, u32)]) {
     let nurse = app.token(Role::Nurse).await;
     let start: Timestamp = "2026-09-01T15:00:00Z".parse().unwrap();
     for (day, total) in points {
         let at = start.checked_add(SignedDuration::from_hours(24 * day)).unwrap();
-        let body = json!({"instrument": "phq9", "answers": phq9(*total), "administered_at": at.to_string()});
+        let body = json!({"instrument": "phq9", "answers": common::phq9_answers(*total), "administered_at": at.to_string()});
         let r = app.call(Method::POST, &format!("/api/v1/patients/{pid}/assessments"), &nurse, Some(body)).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     }

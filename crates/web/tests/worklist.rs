@@ -11,17 +11,6 @@ use jiff::SignedDuration;
 use ketaclinic_domain::staff::Role;
 use serde_json::{Value, json};
 
-fn phq9(total: u32) -> Value {
-    let mut left = total;
-    let mut answers = serde_json::Map::new();
-    for item in 1..=9 {
-        let v = if item == 9 { 0 } else { left.min(3) };
-        left -= v;
-        answers.insert(item.to_string(), json!(v));
-    }
-    Value::Object(answers)
-}
-
 fn due_names(v: &Value) -> Vec<(String, bool)> {
     v.as_array().unwrap().iter().map(|i| (i["instrument"].as_str().unwrap().to_owned(), i["overdue"].as_bool().unwrap())).collect()
 }
@@ -39,7 +28,7 @@ async fn a_course_makes_baseline_questionnaires_due_and_sessions_add_more() {
     assert_eq!(app.call(Method::POST, &format!("/api/v1/patients/{pid}/treatment-events"), &nurse, Some(start)).await.status, StatusCode::CREATED);
     let due = app.call(Method::GET, &format!("/api/v1/patients/{pid}/due-assessments"), &nurse, None).await;
     assert_eq!(due_names(&due.json), [("cssrs_screener", false), ("gad7", false), ("madrs", false), ("phq9", false)].map(|(i, o)| (i.to_owned(), o)).to_vec());
-    let body = json!({"instrument": "phq9", "answers": phq9(18)});
+    let body = json!({"instrument": "phq9", "answers": common::phq9_answers(18)});
     assert_eq!(app.call(Method::POST, &format!("/api/v1/patients/{pid}/assessments"), &nurse, Some(body)).await.status, StatusCode::CREATED);
     app.clock.as_ref().unwrap().advance(SignedDuration::from_hours(24 * 8));
     let later = app.call(Method::GET, &format!("/api/v1/patients/{pid}/due-assessments"), &nurse, None).await;
@@ -75,7 +64,7 @@ async fn a_relapse_proposes_a_booster_review_for_the_prescriber() {
     for (days_ago, total) in [(40, 20), (33, 8), (26, 4), (19, 12), (12, 14)] {
         let now: jiff::Timestamp = "2026-11-21T15:00:00Z".parse().unwrap();
         let at = now.checked_sub(SignedDuration::from_hours(24 * days_ago)).unwrap();
-        let body = json!({"instrument": "phq9", "answers": phq9(total), "administered_at": at.to_string()});
+        let body = json!({"instrument": "phq9", "answers": common::phq9_answers(total), "administered_at": at.to_string()});
         assert_eq!(app.call(Method::POST, &format!("/api/v1/patients/{pid}/assessments"), &nurse, Some(body)).await.status, StatusCode::CREATED);
         let open = app.call(Method::GET, "/api/v1/tasks", &nurse, None).await;
         assert_eq!(open.json.as_array().unwrap().len(), usize::from(total == 14), "a task only once the relapse shows (after total {total})");
@@ -87,7 +76,7 @@ async fn a_relapse_proposes_a_booster_review_for_the_prescriber() {
     let tid = task["id"].as_str().unwrap().to_owned();
 
     // A later, still-relapsed point does not propose a second review.
-    let body = json!({"instrument": "phq9", "answers": phq9(15)});
+    let body = json!({"instrument": "phq9", "answers": common::phq9_answers(15)});
     app.call(Method::POST, &format!("/api/v1/patients/{pid}/assessments"), &nurse, Some(body)).await;
     assert_eq!(app.call(Method::GET, "/api/v1/tasks", &nurse, None).await.json.as_array().unwrap().len(), 1);
 

@@ -1,6 +1,6 @@
 //! The patient chart beyond demographics: contacts, the people who may take the patient home,
 //! diagnoses, allergies, medications, the care team, signed evaluations, eligibility decisions,
-//! consents and the SPRAVATO REMS enrolment.
+//! consents, the SPRAVATO REMS enrolment and the suicide safety plan.
 //!
 //! Every chart entry is a versioned record (see [`crate::record`]): a change writes a new
 //! version with its author, time and reason; "entered in error" is a status of a new version,
@@ -12,6 +12,7 @@ pub mod codes;
 pub mod consent;
 pub mod entries;
 pub mod evaluation;
+pub mod safety_plan;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,7 @@ use crate::record::{ChangeReason, RecordStatus, Version};
 pub use consent::{ConsentTemplate, EligibilityDecision, RemsEnrollment, SignedConsent};
 pub use entries::{Allergy, CareTeamMember, ContactPoint, Diagnosis, EmergencyContact, Escort, Medication};
 pub use evaluation::EvaluationRecord;
+pub use safety_plan::{PlanContact, SafetyPlan};
 
 /// What a chart entry holds. The wire and storage names are the snake_case variant names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -41,11 +43,13 @@ pub enum ChartKind {
     RemsEnrollment,
     /// A clinic-written consent text; the only kind that belongs to no patient.
     ConsentTemplate,
+    /// The patient's suicide safety plan (one current plan, revised as new versions).
+    SafetyPlan,
 }
 
 impl ChartKind {
     /// Every kind, in the order the chart shows them.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 13] = [
         Self::Contact,
         Self::EmergencyContact,
         Self::Escort,
@@ -58,6 +62,7 @@ impl ChartKind {
         Self::Consent,
         Self::RemsEnrollment,
         Self::ConsentTemplate,
+        Self::SafetyPlan,
     ];
 
     /// The wire and storage name.
@@ -75,6 +80,7 @@ impl ChartKind {
             Self::Consent => "consent",
             Self::RemsEnrollment => "rems_enrollment",
             Self::ConsentTemplate => "consent_template",
+            Self::SafetyPlan => "safety_plan",
         }
     }
 
@@ -108,6 +114,7 @@ pub enum ChartBody {
     Consent(SignedConsent),
     RemsEnrollment(RemsEnrollment),
     ConsentTemplate(ConsentTemplate),
+    SafetyPlan(SafetyPlan),
 }
 
 impl ChartBody {
@@ -126,6 +133,7 @@ impl ChartBody {
             Self::Consent(_) => ChartKind::Consent,
             Self::RemsEnrollment(_) => ChartKind::RemsEnrollment,
             Self::ConsentTemplate(_) => ChartKind::ConsentTemplate,
+            Self::SafetyPlan(_) => ChartKind::SafetyPlan,
         }
     }
 
@@ -144,6 +152,7 @@ impl ChartBody {
             Self::Consent(b) => serde_json::to_value(b),
             Self::RemsEnrollment(b) => serde_json::to_value(b),
             Self::ConsentTemplate(b) => serde_json::to_value(b),
+            Self::SafetyPlan(b) => serde_json::to_value(b),
         };
         // Every body is plain data (strings, numbers, maps with string keys), which
         // serde_json always represents.
@@ -165,6 +174,7 @@ impl ChartBody {
             ChartKind::Consent => Self::Consent(serde_json::from_value(value)?),
             ChartKind::RemsEnrollment => Self::RemsEnrollment(serde_json::from_value(value)?),
             ChartKind::ConsentTemplate => Self::ConsentTemplate(serde_json::from_value(value)?),
+            ChartKind::SafetyPlan => Self::SafetyPlan(serde_json::from_value(value)?),
         })
     }
 }

@@ -26,8 +26,8 @@ pub struct ChartEntryOut {
     /// Absent for clinic documents (consent templates).
     pub patient_id: Option<uuid::Uuid>,
     /// `contact`, `emergency_contact`, `escort`, `diagnosis`, `allergy`, `medication`,
-    /// `care_team_member`, `evaluation`, `eligibility_decision`, `consent`, `rems_enrollment`
-    /// or `consent_template`.
+    /// `care_team_member`, `evaluation`, `eligibility_decision`, `consent`, `rems_enrollment`,
+    /// `consent_template` or `safety_plan`.
     pub kind: String,
     pub version: u32,
     /// `active` or `entered_in_error`.

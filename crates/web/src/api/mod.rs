@@ -7,13 +7,16 @@ pub mod auth;
 pub mod chart;
 pub mod consents;
 pub mod dashboard;
+pub mod dosing;
 pub mod enquiries;
 pub mod evaluations;
 pub mod instruments;
 pub mod patients;
 pub mod pk;
+pub mod safety_plan;
 pub mod self_report;
 pub mod users;
+pub mod worklist;
 
 use axum::Router;
 use axum::routing::{delete, get, post, put};
@@ -64,9 +67,16 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/consent-templates/{id}", put(consents::revise_template))
         .route("/api/v1/patients/{id}/consents", post(consents::sign))
         .route("/api/v1/patients/{id}/rems-enrollment", post(consents::rems_enrollment))
+        .route("/api/v1/patients/{id}/safety-plan", get(safety_plan::read).put(safety_plan::save))
         .route("/api/v1/patients/{id}/self-report-links", post(self_report::create).get(self_report::list))
         .route("/api/v1/self-report-links/{id}/revoke", post(self_report::revoke))
         .route("/api/v1/dashboard/outcomes", get(dashboard::outcomes))
+        .route("/api/v1/patients/{id}/treatment-events", post(worklist::record_event))
+        .route("/api/v1/patients/{id}/due-assessments", get(worklist::patient_due))
+        .route("/api/v1/due-assessments", get(worklist::clinic_due))
+        .route("/api/v1/tasks", get(worklist::tasks))
+        .route("/api/v1/tasks/{id}/close", post(worklist::close))
+        .route("/api/v1/dose-calculations", post(dosing::calculate))
         .route("/api/v1/pk/models", get(pk::models))
         .route("/api/v1/pk/simulate", post(pk::simulate))
         .route("/api/v1/instruments", get(instruments::list))

@@ -68,6 +68,9 @@ fn tag_options(s: &Spec, body: &Value) -> Vec<Opt> {
 
 /// Every value of an entry in form order, in words (the history compares these).
 pub(crate) fn snapshot(kind: ChartKind, body: &Value) -> Vec<Fact> {
+    if kind == ChartKind::SafetyPlan {
+        return super::safety_plan::facts(body);
+    }
     named_facts(kind, body).into_iter().map(|(_, _, f)| f).collect()
 }
 

@@ -120,6 +120,7 @@ pub(crate) fn kind_text(kind: ChartKind) -> (&'static str, &'static str, &'stati
         ChartKind::Diagnosis => ("Diagnoses", "diagnosis", "No diagnoses recorded."),
         ChartKind::Allergy => ("Allergies", "allergy", "No allergies recorded. Record “no known allergies” only once asked."),
         ChartKind::Medication => ("Medications", "medication", "No medications recorded."),
+        ChartKind::SafetyPlan => ("Safety plan", "safety plan", "No safety plan yet."),
         _ => ("Entries", "entry", "Nothing recorded."),
     }
 }

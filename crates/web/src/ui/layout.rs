@@ -16,6 +16,7 @@ pub(crate) enum Section {
     Patients,
     Register,
     Outcomes,
+    Worklist,
     ConsentTemplates,
     Audit,
     Users,
@@ -61,12 +62,13 @@ pub(crate) struct Layout {
 }
 
 /// The navigation, in order, with the permission each entry needs (`None`: everyone).
-const NAV: [(&str, &str, Option<Permission>, Section); 9] = [
+const NAV: [(&str, &str, Option<Permission>, Section); 10] = [
     ("/", "Home", None, Section::Home),
     ("/alerts", "Alerts", Some(Permission::AlertRead), Section::Alerts),
     ("/enquiries", "Enquiries", Some(Permission::EnquiryManage), Section::Enquiries),
     ("/patients", "Patients", Some(Permission::PatientRead), Section::Patients),
     ("/patients/new", "Register patient", Some(Permission::PatientRegister), Section::Register),
+    ("/worklist", "Worklist", Some(Permission::ClinicalRead), Section::Worklist),
     ("/outcomes", "Outcomes", Some(Permission::DashboardRead), Section::Outcomes),
     ("/consent-templates", "Consent texts", Some(Permission::ConsentTemplateManage), Section::ConsentTemplates),
     ("/audit", "Audit log", Some(Permission::AuditRead), Section::Audit),

@@ -38,8 +38,11 @@ mod outcomes;
 mod patient_page;
 mod patients;
 mod rems;
+mod safety_plan;
+mod safety_plan_form;
 mod self_report;
 mod trend_chart;
+mod worklist;
 
 use std::sync::OnceLock;
 
@@ -95,6 +98,8 @@ pub fn routes() -> Router<AppState> {
         .route("/patients/{id}/consents", post(consent_sign::sign))
         .route("/patients/{id}/consents/new", get(consent_sign::new_form))
         .route("/patients/{id}/rems-enrollment", get(rems::form).post(rems::submit))
+        .route("/patients/{id}/safety-plan", get(safety_plan::show))
+        .route("/patients/{id}/safety-plan/edit", get(safety_plan_form::edit_form).post(safety_plan_form::save))
         .route("/alerts", get(alerts::list))
         .route("/alerts/{id}/acknowledge", post(alerts::acknowledge))
         .route("/enquire", get(enquire::form).post(enquire::submit))
@@ -108,6 +113,8 @@ pub fn routes() -> Router<AppState> {
         .route("/enquiries/{id}/attempts", post(enquiries::attempt))
         .route("/enquiries/{id}/status", post(enquiries::set_status))
         .route("/outcomes", get(outcomes::show))
+        .route("/worklist", get(worklist::show))
+        .route("/tasks/{id}/close", post(worklist::close))
         .route("/audit", get(audit::log))
         .route("/admin/users", get(admin::list).post(admin::create))
         .route("/admin/users/{id}/disable", post(admin::disable))

@@ -77,6 +77,17 @@ struct StaffPage {
     new_url: Option<String>,
     can_send: bool,
     error: Option<String>,
+    /// Questionnaires due for the patient (empty when none or not visible to the role).
+    due: Vec<super::worklist::DueRow>,
+    /// Self-report instruments that are due (preselected in the form).
+    due_ids: Vec<&'static str>,
+}
+
+impl StaffPage {
+    /// Ticked in the form: the due self-report questionnaires, or PHQ-9 when none is due.
+    fn preselect(&self, id: &str) -> bool {
+        if self.due_ids.is_empty() { id == "phq9" } else { self.due_ids.contains(&id) }
+    }
 }
 
 /// Headers of every patient-facing page.
@@ -247,7 +258,16 @@ async fn staff_page(ctx: &Ctx, raw_id: &str, new_url: Option<String>, error: Opt
     let patient = ctx.state.app.patient(&read, id).await.map_err(|e| ctx.fail(e))?;
     let links = ctx.state.app.self_report_links(&read, id).await.map_err(|e| ctx.fail(e))?;
     let name = patient.display_name();
+    let due_items = if ctx.can(ketaclinic_app::Permission::ClinicalRead) {
+        let grant = ctx.grant::<perm::ClinicalRead>().await?;
+        ctx.state.app.due_assessments(&grant, id).await.map_err(|e| ctx.fail(e))?
+    } else {
+        Vec::new()
+    };
+    let due_ids: Vec<&'static str> = due_items.iter().map(|d| d.instrument).filter(|i| SELF_REPORT_INSTRUMENTS.contains(i)).collect();
     Ok(StaffPage {
+        due: super::worklist::due_rows(ctx, due_items),
+        due_ids,
         layout: ctx.layout(format!("Questionnaire links for {name}"), Section::Patients),
         patient_id: id.to_string(),
         patient_name: name,

@@ -203,3 +203,15 @@ impl TestApp {
         }
     }
 }
+
+/// PHQ-9 answers adding up to `total` (items 1–8 filled in order, item 9 = 0).
+pub fn phq9_answers(total: u32) -> serde_json::Value {
+    let mut left = total;
+    let mut answers = serde_json::Map::new();
+    for item in 1..=9 {
+        let v = if item == 9 { 0 } else { left.min(3) };
+        left -= v;
+        answers.insert(item.to_string(), serde_json::json!(v));
+    }
+    serde_json::Value::Object(answers)
+}
