@@ -3,7 +3,7 @@
 use jiff::{SignedDuration, Timestamp};
 use ketaclinic_domain::ValidationErrors;
 use ketaclinic_domain::alert::{self, Alert};
-use ketaclinic_domain::assessment::{Assessment, AssessmentSource};
+use ketaclinic_domain::assessment::{Assessment, AssessmentCorrection, AssessmentSource};
 use ketaclinic_domain::audit::{AuditAction, AuditOutcome};
 use ketaclinic_domain::ids::{AlertId, AssessmentId, PatientId};
 use ketaclinic_domain::instruments;
@@ -98,9 +98,64 @@ impl App {
             return Err(ValidationErrors::one("instrument", "is not an instrument this clinic knows").into());
         }
         self.store.patient(patient).await?.ok_or(AppError::NotFound)?;
-        let list = self.store.assessments(patient, instrument).await?;
+        let list = self.standing_assessments(patient, instrument).await?;
         self.store.append_audit(vec![grant.actor().patient_event(self, AuditAction::AssessmentsRead, AuditOutcome::Success, patient)]).await?;
         Ok(list)
+    }
+
+    /// A patient's assessments without those marked entered in error: what outcomes,
+    /// schedules, relapse checks and charts use.
+    pub(crate) async fn standing_assessments(&self, patient: PatientId, instrument: Option<&str>) -> AppResult<Vec<Assessment>> {
+        let list = self.store.assessments(patient, instrument).await?;
+        let corrected = self.store.assessment_corrections(patient).await?;
+        Ok(list.into_iter().filter(|a| !corrected.iter().any(|c| c.assessment_id == a.id)).collect())
+    }
+
+    /// Every assessment of a patient, each with its correction if it was entered in error
+    /// (history hides nothing).
+    pub async fn assessment_history(
+        &self,
+        grant: &Granted<PatientRead>,
+        patient: PatientId,
+        instrument: Option<&str>,
+    ) -> AppResult<Vec<(Assessment, Option<AssessmentCorrection>)>> {
+        self.store.patient(patient).await?.ok_or(AppError::NotFound)?;
+        let list = self.store.assessments(patient, instrument).await?;
+        let corrected = self.store.assessment_corrections(patient).await?;
+        self.store.append_audit(vec![grant.actor().patient_event(self, AuditAction::AssessmentsRead, AuditOutcome::Success, patient)]).await?;
+        Ok(list
+            .into_iter()
+            .map(|a| {
+                let c = corrected.iter().find(|c| c.assessment_id == a.id).cloned();
+                (a, c)
+            })
+            .collect())
+    }
+
+    /// Marks an assessment entered in error, with the reason. The record stays; outcomes and
+    /// charts leave it out. A corrected score is recorded as a new assessment.
+    pub async fn mark_assessment_entered_in_error(
+        &self,
+        grant: &Granted<AssessmentRecord>,
+        patient: PatientId,
+        id: AssessmentId,
+        reason: &str,
+    ) -> AppResult<AssessmentCorrection> {
+        let reason = ketaclinic_domain::record::ChangeReason::parse(reason).map_err(ValidationErrors::from)?;
+        let list = self.store.assessments(patient, None).await?;
+        if !list.iter().any(|a| a.id == id) {
+            return Err(AppError::NotFound);
+        }
+        let correction = AssessmentCorrection { assessment_id: id, reason, by: grant.actor().user_id, at: self.now() };
+        let mut event = grant.actor().patient_event(self, AuditAction::AssessmentRecorded, AuditOutcome::Success, patient);
+        event.resource_type = Some("Assessment".to_owned());
+        event.resource_id = Some(id.to_string());
+        event.detail = Some("entered in error".to_owned());
+        self.store.correct_assessment(&correction, event).await.map_err(|e| match AppError::from(e) {
+            AppError::Conflict(_) => AppError::Conflict("the assessment is already marked entered in error".to_owned()),
+            other => other,
+        })?;
+        Ok(correction)
     }
 
     /// Baseline, latest, change, response, remission and relapse for one instrument. The
@@ -108,7 +163,7 @@ impl App {
     pub async fn outcome(&self, grant: &Granted<PatientRead>, patient: PatientId, instrument: &str) -> AppResult<Outcome> {
         let definition = instruments::get(instrument).ok_or_else(|| ValidationErrors::one("instrument", "is not an instrument this clinic knows"))?;
         self.store.patient(patient).await?.ok_or(AppError::NotFound)?;
-        let list = self.store.assessments(patient, Some(definition.id)).await?;
+        let list = self.standing_assessments(patient, Some(definition.id)).await?;
         self.store.append_audit(vec![grant.actor().patient_event(self, AuditAction::OutcomesRead, AuditOutcome::Success, patient)]).await?;
         let points: Vec<Point> = list.iter().filter_map(|a| a.score.total.map(|total| Point { at: a.administered_at, total })).collect();
         Ok(outcome::outcome(&points, self.settings.remission.for_instrument(definition.id)))

@@ -38,7 +38,15 @@ impl App {
             return Err(ValidationErrors::one("instrument", "has no response and remission definition (use phq9, gad7, qids_sr16 or madrs)").into());
         }
         let modalities: HashMap<_, _> = self.store.approved_modalities().await?.into_iter().collect();
-        let series = self.store.instrument_series(definition.id).await?;
+        let mut series = self.store.instrument_series(definition.id).await?;
+        // Leave out points entered in error (few; matched by patient, time and total).
+        let corrected = self.store.corrected_points(definition.id).await?;
+        if !corrected.is_empty() {
+            for (patient, points) in &mut series {
+                points.retain(|p| !corrected.iter().any(|(cp, c)| cp == patient && c == p));
+            }
+            series.retain(|(_, points)| !points.is_empty());
+        }
         let mut groups: BTreeMap<String, GroupAccumulator> = BTreeMap::new();
         for (patient, points) in &series {
             let (group, window) = match modalities.get(patient).and_then(|m| Modality::parse(m).ok()) {

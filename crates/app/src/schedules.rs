@@ -70,7 +70,7 @@ impl App {
             return Ok(Vec::new());
         }
         let answered: Vec<(String, jiff::Timestamp)> =
-            self.store.assessments(patient, None).await?.into_iter().map(|a| (a.instrument, a.administered_at)).collect();
+            self.standing_assessments(patient, None).await?.into_iter().map(|a| (a.instrument, a.administered_at)).collect();
         Ok(due(DEFAULT_RULES, &events, &answered, self.now()))
     }
 

@@ -33,7 +33,7 @@ impl App {
 
     async fn try_propose_booster(&self, assessment: &Assessment, by: Option<UserId>) -> AppResult<()> {
         let Some(remission) = self.settings.remission.for_instrument(&assessment.instrument) else { return Ok(()) };
-        let list = self.store.assessments(assessment.patient_id, Some(&assessment.instrument)).await?;
+        let list = self.standing_assessments(assessment.patient_id, Some(&assessment.instrument)).await?;
         let points: Vec<Point> = list.iter().filter_map(|a| a.score.total.map(|total| Point { at: a.administered_at, total })).collect();
         let series = outcome(&points, Some(remission)).series;
         let Some(i) = list.iter().position(|a| a.id == assessment.id) else { return Ok(()) };

@@ -53,3 +53,14 @@ pub struct Assessment {
     pub recorded_by: Option<UserId>,
     pub recorded_at: Timestamp,
 }
+
+/// An assessment marked as entered in error (wrong patient, wrong instrument, mistyped
+/// answers). The assessment itself stays stored and listed; outcomes, schedules, relapse
+/// checks and the dashboard leave it out. A corrected score is recorded as a new assessment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssessmentCorrection {
+    pub assessment_id: crate::ids::AssessmentId,
+    pub reason: crate::record::ChangeReason,
+    pub by: crate::ids::UserId,
+    pub at: jiff::Timestamp,
+}

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use ketaclinic_domain::alert::{Acknowledgement, Alert, AlertAction, AlertKind};
-use ketaclinic_domain::assessment::{Assessment, AssessmentSource};
+use ketaclinic_domain::assessment::{Assessment, AssessmentCorrection, AssessmentSource};
 use ketaclinic_domain::audit::AuditEvent;
 use ketaclinic_domain::ids::{AlertId, AssessmentId, PatientId, UserId};
 use ketaclinic_domain::instruments::Score;
@@ -100,6 +100,49 @@ impl AssessmentStore for PgStore {
         .await
         .map_err(map_err)?;
         rows.iter().map(assessment).collect()
+    }
+    async fn correct_assessment(&self, c: &AssessmentCorrection, audit: AuditEvent) -> StoreResult<()> {
+        let c = c.clone();
+        self.writer
+            .write(move |wc: &mut WriteConn| {
+                Box::pin(async move {
+                    let exists =
+                        sqlx::query("SELECT 1 FROM assessments WHERE id = $1").bind(c.assessment_id.0).fetch_optional(&mut wc.conn).await.map_err(map_err)?;
+                    if exists.is_none() {
+                        return Err(StoreError::NotFound);
+                    }
+                    sqlx::query("INSERT INTO assessment_corrections (assessment_id, reason, recorded_by, recorded_at) VALUES ($1, $2, $3, $4)")
+                        .bind(c.assessment_id.0)
+                        .bind(c.reason.as_str())
+                        .bind(c.by.0)
+                        .bind(ts(c.at))
+                        .execute(&mut wc.conn)
+                        .await
+                        .map_err(map_err)?;
+                    append(&mut wc.conn, vec![audit]).await
+                })
+            })
+            .await
+    }
+
+    async fn assessment_corrections(&self, patient: PatientId) -> StoreResult<Vec<AssessmentCorrection>> {
+        let rows =
+            sqlx::query("SELECT c.* FROM assessment_corrections c JOIN assessments a ON a.id = c.assessment_id WHERE a.patient_id = $1 ORDER BY c.recorded_at")
+                .bind(patient.0)
+                .fetch_all(&self.read)
+                .await
+                .map_err(map_err)?;
+        rows.iter()
+            .map(|row| {
+                let reason: String = row.try_get("reason").map_err(map_err)?;
+                Ok(AssessmentCorrection {
+                    assessment_id: AssessmentId(row.try_get("assessment_id").map_err(map_err)?),
+                    reason: ketaclinic_domain::record::ChangeReason::parse(&reason).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    by: UserId(row.try_get("recorded_by").map_err(map_err)?),
+                    at: get_ts(row, "recorded_at")?,
+                })
+            })
+            .collect()
     }
 }
 

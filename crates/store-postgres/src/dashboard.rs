@@ -51,4 +51,23 @@ impl DashboardStore for PgStore {
         }
         Ok(latest.into_iter().map(|(p, m)| (PatientId(p), m)).collect())
     }
+
+    async fn corrected_points(&self, instrument: &str) -> StoreResult<Vec<(PatientId, Point)>> {
+        let rows = sqlx::query(
+            "SELECT a.patient_id, a.administered_at, a.total FROM assessment_corrections c JOIN assessments a ON a.id = c.assessment_id \
+             WHERE a.instrument = $1 AND a.total IS NOT NULL",
+        )
+        .bind(instrument)
+        .fetch_all(&self.read)
+        .await
+        .map_err(map_err)?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    PatientId(row.try_get("patient_id").map_err(map_err)?),
+                    Point { at: get_ts(row, "administered_at")?, total: to_u32(row.try_get("total").map_err(map_err)?, "total")? },
+                ))
+            })
+            .collect()
+    }
 }

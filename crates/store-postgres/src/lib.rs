@@ -48,6 +48,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "self_report", include_str!("../migrations/0006_self_report.sql")),
     (7, "treatment_events", include_str!("../migrations/0007_treatment_events.sql")),
     (8, "tasks", include_str!("../migrations/0008_tasks.sql")),
+    (9, "assessment_corrections", include_str!("../migrations/0009_assessment_corrections.sql")),
 ];
 
 /// Readers in the pool. Each is a server process on the database host, so the pool stays small;

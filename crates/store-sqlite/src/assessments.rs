@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use ketaclinic_domain::alert::{Acknowledgement, Alert, AlertAction, AlertKind};
-use ketaclinic_domain::assessment::{Assessment, AssessmentSource};
+use ketaclinic_domain::assessment::{Assessment, AssessmentCorrection, AssessmentSource};
 use ketaclinic_domain::audit::AuditEvent;
 use ketaclinic_domain::ids::{AlertId, AssessmentId, PatientId, UserId};
 use ketaclinic_domain::instruments::Score;
@@ -95,6 +95,40 @@ impl AssessmentStore for SqliteStore {
             "SELECT * FROM assessments WHERE patient_id = ?1 AND (?2 IS NULL OR instrument = ?2) ORDER BY administered_at, id",
             params![patient.to_string(), instrument],
             assessment,
+        )
+    }
+    async fn correct_assessment(&self, c: &AssessmentCorrection, audit: AuditEvent) -> StoreResult<()> {
+        let c = c.clone();
+        self.writer
+            .write(move |w| {
+                let exists: Option<i64> =
+                    w.conn.query_row("SELECT 1 FROM assessments WHERE id = ?1", [c.assessment_id.to_string()], |r| r.get(0)).optional().map_err(wq)?;
+                if exists.is_none() {
+                    return Err(StoreError::NotFound);
+                }
+                w.conn
+                    .execute(
+                        "INSERT INTO assessment_corrections (assessment_id, reason, recorded_by, recorded_at) VALUES (?1, ?2, ?3, ?4)",
+                        params![c.assessment_id.to_string(), c.reason.as_str(), c.by.to_string(), to_us(c.at)],
+                    )
+                    .map_err(wq)?;
+                append(w, vec![audit])
+            })
+            .await
+    }
+
+    async fn assessment_corrections(&self, patient: PatientId) -> StoreResult<Vec<AssessmentCorrection>> {
+        self.read.all(
+            "SELECT c.* FROM assessment_corrections c JOIN assessments a ON a.id = c.assessment_id WHERE a.patient_id = ?1 ORDER BY c.recorded_at",
+            [patient.to_string()],
+            |row| {
+                Ok(AssessmentCorrection {
+                    assessment_id: AssessmentId(uuid(&text(row, "assessment_id")?)?),
+                    reason: ketaclinic_domain::record::ChangeReason::parse(&text(row, "reason")?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    by: UserId(uuid(&text(row, "recorded_by")?)?),
+                    at: from_us(int(row, "recorded_at")?)?,
+                })
+            },
         )
     }
 }

@@ -55,4 +55,18 @@ impl DashboardStore for SqliteStore {
         }
         latest.into_iter().map(|(p, m)| Ok((PatientId(uuid(&p)?), m))).collect()
     }
+
+    async fn corrected_points(&self, instrument: &str) -> StoreResult<Vec<(PatientId, Point)>> {
+        self.read.all(
+            "SELECT a.patient_id, a.administered_at, a.total FROM assessment_corrections c JOIN assessments a ON a.id = c.assessment_id \
+             WHERE a.instrument = ?1 AND a.total IS NOT NULL",
+            [instrument],
+            |row| {
+                Ok((
+                    PatientId(uuid(&crate::read::text(row, "patient_id")?)?),
+                    Point { at: from_us(crate::read::int(row, "administered_at")?)?, total: to_u32(crate::read::int(row, "total")?, "total")? },
+                ))
+            },
+        )
+    }
 }

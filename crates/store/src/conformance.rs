@@ -29,7 +29,7 @@ use crate::records::{ApiToken, AuditFilter, AuthSession, NewPatient, PatientCurs
 pub use chart::{chart_versions, clinic_documents, enquiry_conversion};
 pub use enquiries::{enquiries_queue, enquiry_changes};
 pub use self_report::self_report_links;
-pub use tasks::tasks_lifecycle;
+pub use tasks::{assessment_corrections, tasks_lifecycle};
 pub use treatment_events::treatment_events;
 
 /// Expands to one `#[tokio::test]` per conformance check. `$make` is an async expression that
@@ -43,7 +43,7 @@ macro_rules! conformance_suite {
             given_mrn_must_be_unique, failed_write_leaves_no_audit, patient_search_and_paging,
             patient_versions_and_conflicts, audit_chain_is_contiguous_under_concurrency,
             audit_filters, timestamps_keep_microseconds, concurrent_failures_roll_back_alone, assessments_round_trip, alerts_lifecycle,
-            enquiries_queue, enquiry_changes, chart_versions, enquiry_conversion, clinic_documents, self_report_links, treatment_events, tasks_lifecycle);
+            enquiries_queue, enquiry_changes, chart_versions, enquiry_conversion, clinic_documents, self_report_links, treatment_events, tasks_lifecycle, assessment_corrections);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use ketaclinic_domain::alert::{Acknowledgement, Alert};
-use ketaclinic_domain::assessment::Assessment;
+use ketaclinic_domain::assessment::{Assessment, AssessmentCorrection};
 use ketaclinic_domain::audit::{AuditEvent, AuditRecord};
 use ketaclinic_domain::chart::{ChartEntry, ChartKind};
 use ketaclinic_domain::enquiry::{Enquiry, EnquiryChange, EnquiryStatus};
@@ -82,6 +82,11 @@ pub trait AssessmentStore: Send + Sync {
     /// A patient's assessments in time order (administered, then id), optionally of one
     /// instrument. Bounded by one patient's history, so not paged.
     async fn assessments(&self, patient: PatientId, instrument: Option<&str>) -> StoreResult<Vec<Assessment>>;
+    /// Marks an assessment entered in error. `NotFound` for an unknown one; `Conflict` when it
+    /// is already marked.
+    async fn correct_assessment(&self, correction: &AssessmentCorrection, audit: AuditEvent) -> StoreResult<()>;
+    /// The corrections of a patient's assessments.
+    async fn assessment_corrections(&self, patient: PatientId) -> StoreResult<Vec<AssessmentCorrection>>;
 }
 
 /// Safety alerts.
@@ -149,6 +154,9 @@ pub trait DashboardStore: Send + Sync {
     async fn instrument_series(&self, instrument: &str) -> StoreResult<Vec<(PatientId, Vec<Point>)>>;
     /// The modality of each patient's latest approved eligibility decision.
     async fn approved_modalities(&self) -> StoreResult<Vec<(PatientId, String)>>;
+    /// The points of `instrument` that were marked entered in error (few; the dashboard leaves
+    /// them out without slowing its scan of the covering index).
+    async fn corrected_points(&self, instrument: &str) -> StoreResult<Vec<(PatientId, Point)>>;
 }
 
 /// Treatment events (append-only): what makes questionnaires due.

@@ -30,7 +30,7 @@ impl Modify for Security {
         api::users::list, api::users::create, api::users::disable, api::users::enable, api::users::revoke_sessions,
         api::users::list_tokens, api::users::create_token, api::users::revoke_token,
         api::instruments::list, api::instruments::read, api::instruments::score,
-        api::assessments::create, api::assessments::list, api::assessments::outcomes,
+        api::assessments::create, api::assessments::list, api::assessments::outcomes, api::assessments::mark_entered_in_error,
         api::self_report::create, api::self_report::list, api::self_report::revoke, api::dashboard::outcomes,
         api::worklist::record_event, api::worklist::patient_due, api::worklist::clinic_due, api::worklist::tasks, api::worklist::close,
         api::alerts::list, api::alerts::acknowledge,

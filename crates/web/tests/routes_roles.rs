@@ -82,6 +82,12 @@ fn api_routes(patient: &str, user: &str, token: &str) -> Vec<Route> {
         ),
         route(Method::GET, &format!("/api/v1/patients/{patient}/assessments"), P(PatientRead), None),
         route(Method::GET, &format!("/api/v1/patients/{patient}/outcomes?instrument=phq9"), P(PatientRead), None),
+        route(
+            Method::POST,
+            &format!("/api/v1/patients/{patient}/assessments/01900000-0000-7000-8000-00000000a1e7/entered-in-error"),
+            P(AssessmentRecord),
+            Some(json!({"reason": "matrix"})),
+        ),
         route(Method::GET, "/api/v1/alerts", P(AlertRead), None),
         route(
             Method::POST,
@@ -219,6 +225,7 @@ fn template(path: &str, ids: [&str; 3]) -> String {
         .replace("/instruments/phq9", "/instruments/{instrument}")
         .replace("?instrument=phq9", "")
         .replace("?modality=iv_ketamine", "")
+        .replace("/assessments/01900000-0000-7000-8000-00000000a1e7/entered-in-error", "/assessments/{assessment_id}/entered-in-error")
         .replace("/chart/escort", "/chart/{kind}")
         .replace("01900000-0000-7000-8000-00000000a1e7", "{id}")
 }

@@ -48,6 +48,9 @@ pub struct AssessmentOut {
     pub source: String,
     pub recorded_by: Option<uuid::Uuid>,
     pub recorded_at: Timestamp,
+    /// Marked entered in error (listed only with `include_entered_in_error=true`).
+    pub entered_in_error: bool,
+    pub correction_reason: Option<String>,
 }
 
 impl From<Assessment> for AssessmentOut {
@@ -62,8 +65,17 @@ impl From<Assessment> for AssessmentOut {
             source: a.source.as_str().to_owned(),
             recorded_by: a.recorded_by.map(|u| u.0),
             recorded_at: a.recorded_at,
+            entered_in_error: false,
+            correction_reason: None,
         }
     }
+}
+
+/// Marking an assessment entered in error.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectionRequest {
+    pub reason: String,
 }
 
 /// A patient's assessments.
@@ -78,6 +90,9 @@ pub struct AssessmentList {
 #[serde(deny_unknown_fields)]
 pub struct InstrumentParam {
     pub instrument: Option<String>,
+    /// Also list assessments marked entered in error (outcomes and charts never use them).
+    #[serde(default)]
+    pub include_entered_in_error: bool,
 }
 
 /// Records a scored assessment on a patient.
@@ -105,8 +120,35 @@ pub async fn list(
     ApiQuery(q): ApiQuery<InstrumentParam>,
 ) -> ApiResult<Json<AssessmentList>> {
     let grant = state.app.authorize::<perm::PatientRead>(&actor).await?;
-    let list = state.app.assessments(&grant, PatientId(path_id(&id)?), q.instrument.as_deref()).await?;
+    let patient = PatientId(path_id(&id)?);
+    if q.include_entered_in_error {
+        let all = state.app.assessment_history(&grant, patient, q.instrument.as_deref()).await?;
+        let items = all
+            .into_iter()
+            .map(|(a, c)| AssessmentOut { entered_in_error: c.is_some(), correction_reason: c.map(|c| c.reason.as_str().to_owned()), ..AssessmentOut::from(a) })
+            .collect();
+        return Ok(Json(AssessmentList { items }));
+    }
+    let list = state.app.assessments(&grant, patient, q.instrument.as_deref()).await?;
     Ok(Json(AssessmentList { items: list.into_iter().map(AssessmentOut::from).collect() }))
+}
+
+/// Marks an assessment entered in error (the record stays; outcomes and charts leave it out).
+#[utoipa::path(post, path = "/api/v1/patients/{id}/assessments/{assessment_id}/entered-in-error", tag = "assessments",
+    params(("id" = uuid::Uuid, Path), ("assessment_id" = uuid::Uuid, Path)), request_body = CorrectionRequest,
+    responses((status = 200, body = Object), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn mark_entered_in_error(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((id, assessment_id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<CorrectionRequest>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let grant = state.app.authorize::<perm::AssessmentRecord>(&actor).await?;
+    let c = state
+        .app
+        .mark_assessment_entered_in_error(&grant, PatientId(path_id(&id)?), ketaclinic_domain::ids::AssessmentId(path_id(&assessment_id)?), &body.reason)
+        .await?;
+    Ok(Json(serde_json::json!({"assessment_id": c.assessment_id, "entered_in_error": true, "reason": c.reason.as_str(), "by": c.by, "at": c.at})))
 }
 
 /// Baseline, latest, change, response, remission and relapse for one instrument.

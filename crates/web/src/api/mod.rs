@@ -47,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/tokens/{id}", delete(users::revoke_token))
         .route("/api/v1/patients/{id}/assessments", post(assessments::create).get(assessments::list))
         .route("/api/v1/patients/{id}/outcomes", get(assessments::outcomes))
+        .route("/api/v1/patients/{id}/assessments/{assessment_id}/entered-in-error", post(assessments::mark_entered_in_error))
         .route("/api/v1/alerts", get(alerts::list))
         .route("/api/v1/alerts/{id}/acknowledge", post(alerts::acknowledge))
         .route("/api/v1/enquiries", post(enquiries::create).get(enquiries::list))
