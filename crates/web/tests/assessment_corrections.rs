@@ -53,3 +53,25 @@ async fn a_mistyped_score_leaves_the_outcome_but_not_the_history() {
     let corrected = items.iter().find(|i| i["id"] == typo.as_str()).unwrap();
     assert_eq!((corrected["entered_in_error"].as_bool(), corrected["correction_reason"].as_str()), (Some(true), Some("typed 24 instead of 4")));
 }
+
+#[tokio::test]
+async fn the_patient_page_marks_an_entry_entered_in_error() {
+    let app = TestApp::new().await;
+    let p = app.patient("Ula", "Fix").await;
+    let pid = p["id"].as_str().unwrap();
+    let nurse = app.token(Role::Nurse).await;
+    let body = json!({"instrument": "phq9", "answers": common::phq9_answers(12)});
+    let made = app.call(Method::POST, &format!("/api/v1/patients/{pid}/assessments"), &nurse, Some(body)).await;
+    let aid = made.json["id"].as_str().unwrap();
+    let session = app.login(Role::Nurse).await;
+    let page = app.page_get(&format!("/patients/{pid}"), &session).await;
+    assert!(page.text.contains("entered in error") && page.text.contains(aid), "the form lists the entry");
+    let refused = app.page_post(&format!("/patients/{pid}/assessments/entered-in-error"), &session, &[("assessment_id", aid), ("reason", "")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let done = app.page_post(&format!("/patients/{pid}/assessments/entered-in-error"), &session, &[("assessment_id", aid), ("reason", "wrong patient")]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let standing = app.call(Method::GET, &format!("/api/v1/patients/{pid}/assessments"), &nurse, None).await;
+    assert_eq!(standing.json["items"], json!([]));
+    let after = app.page_get(&format!("/patients/{pid}"), &session).await;
+    assert!(after.text.contains("No assessments yet"), "the chart no longer shows it");
+}

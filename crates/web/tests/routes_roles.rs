@@ -308,6 +308,7 @@ fn page_routes(patient: &str, user: &str) -> Vec<Route> {
         route(Method::GET, &format!("/patients/{patient}/access"), P(AuditRead), None),
         route(Method::GET, &format!("/patients/{patient}/assessments/new"), P(AssessmentRecord), None),
         route(Method::POST, &format!("/patients/{patient}/assessments"), P(AssessmentRecord), None),
+        route(Method::POST, &format!("/patients/{patient}/assessments/entered-in-error"), P(AssessmentRecord), None),
         route(Method::GET, &format!("/patients/{patient}/evaluations/new"), P(ClinicalWrite), None),
         route(Method::POST, &format!("/patients/{patient}/evaluations"), P(ClinicalWrite), None),
         route(Method::GET, &format!("/patients/{patient}/evaluations/latest"), P(ClinicalRead), None),

@@ -35,6 +35,8 @@ pub(crate) struct Caption {
 /// One row of the table fallback (and of the C-SSRS list).
 #[derive(Debug, Clone)]
 pub(crate) struct Row {
+    /// The assessment's id (for marking it entered in error).
+    pub id: String,
     pub when: String,
     pub result: String,
     pub severity: String,
@@ -183,6 +185,7 @@ fn panel(ctx: &Ctx, instrument: &Instrument, list: &[&Assessment]) -> Instrument
         .map(|a| {
             let state = scored.iter().position(|s| s.id == a.id).and_then(|i| states.get(i).copied()).unwrap_or("");
             Row {
+                id: a.id.to_string(),
                 when: ctx.time(a.administered_at),
                 result: a.score.total.map_or_else(|| result_text(&a.score), |t| t.to_string()),
                 severity: a.score.severity.as_deref().map(humanize).unwrap_or_default(),

@@ -12,6 +12,7 @@
 mod account;
 mod admin;
 mod alerts;
+mod assessment_correction;
 mod assessment_form;
 mod assessment_panel;
 mod audit;
@@ -81,6 +82,7 @@ pub fn routes() -> Router<AppState> {
         .route("/patients/{id}/access", get(audit::access_report))
         .route("/patients/{id}/assessments", post(assessment_form::create))
         .route("/patients/{id}/assessments/new", get(assessment_form::new_form))
+        .route("/patients/{id}/assessments/entered-in-error", post(assessment_correction::mark))
         .route("/patients/{id}/evaluations", post(evaluation::create))
         .route("/patients/{id}/evaluations/new", get(evaluation::new_form))
         .route("/patients/{id}/evaluations/latest", get(evaluation::latest))
