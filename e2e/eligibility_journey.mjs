@@ -151,6 +151,24 @@ try {
   assert.match(decided, /On the current version/);
   assert.match(decided, /Start induction after REMS enrolment\./);
   await snap(page, 'decision-recorded');
+
+  // 4. The prescriber works out the first infusion: the worked example and its predicted curve.
+  await submit(page, page.locator('nav.site-nav a[href="/dosing"]'), /\/dosing$/);
+  await page.selectOption('select[name=modality]', 'iv_ketamine');
+  await page.fill('input[name=weight_kg]', '80');
+  await page.selectOption('select[name=weight_basis]', 'actual');
+  await page.fill('input[name=dose_mg_per_kg]', '0.5');
+  await page.fill('input[name=infusion_minutes]', '40');
+  await page.fill('input[name=vial_concentration_mg_per_ml]', '50');
+  await page.fill('input[name=bag_volume_ml]', '100');
+  await page.click('form.form--dosing button[type=submit]');
+  await page.waitForSelector('#dose-result');
+  const dose = await text(page, '#dose-result');
+  for (const figure of ['40.0 mg', '0.80 mL', '100.80 mL', '151.2 mL/h']) assert.ok(dose.includes(figure), `${figure} in the result`);
+  assert.match(dose, /Domino et al\. 1984 model: Cmax \d+ ng\/mL at Tmax 40 min\. A model estimate, not a measurement\./);
+  assert.ok(await page.locator('svg.pk-curve__chart polyline.pk-curve__line').isVisible(), 'the predicted curve is drawn');
+  await page.locator('#pk-curve').scrollIntoViewIfNeeded();
+  await snap(page, 'dose-curve');
   console.log(`eligibility journey passed in ${((Date.now() - started) / 1000).toFixed(1)} s: patient ${patientId}, evaluation ${evaluationId}; screenshots in ${shots}`);
 } catch (err) {
   if (current) await current.screenshot({ path: `${shots}/eligibility-failed.png`, fullPage: true }).catch(() => {});

@@ -28,6 +28,7 @@ pub mod safety_plan;
 pub mod schedules;
 pub mod secrets;
 pub mod self_report;
+pub mod sessions;
 pub mod settings;
 pub mod tasks;
 pub mod users;

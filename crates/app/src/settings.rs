@@ -62,6 +62,8 @@ pub struct Settings {
     /// (6 infusions over 2–3 weeks, REFERENCE §1.3) and esketamine (week 4, REFERENCE §2.3).
     pub induction_days_ketamine: i64,
     pub induction_days_esketamine: i64,
+    /// Vital-sign thresholds of the session protocol (issue 5 defaults; clinic settings).
+    pub session_thresholds: ketaclinic_domain::session::Thresholds,
 }
 
 impl Default for Settings {
@@ -80,6 +82,7 @@ impl Default for Settings {
             self_report_validity: ketaclinic_domain::self_report::DEFAULT_VALIDITY,
             induction_days_ketamine: 21,
             induction_days_esketamine: 28,
+            session_thresholds: ketaclinic_domain::session::Thresholds::default(),
             enquiries_per_minute_per_ip: 20,
         }
     }

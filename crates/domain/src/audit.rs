@@ -69,11 +69,15 @@ pub enum AuditAction {
     TreatmentEventRecorded,
     TaskCreated,
     TaskClosed,
+    SessionCreated,
+    SessionEventRecorded,
+    VitalsRecorded,
+    SessionRead,
 }
 
 impl AuditAction {
     /// Every action (for filters in the auditor's pages).
-    pub const ALL: [Self; 43] = [
+    pub const ALL: [Self; 47] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Logout,
@@ -117,6 +121,10 @@ impl AuditAction {
         Self::TreatmentEventRecorded,
         Self::TaskCreated,
         Self::TaskClosed,
+        Self::SessionCreated,
+        Self::SessionEventRecorded,
+        Self::VitalsRecorded,
+        Self::SessionRead,
     ];
 
     /// The stored name, `area.verb`.
@@ -165,6 +173,10 @@ impl AuditAction {
             Self::TreatmentEventRecorded => "treatment_event.create",
             Self::TaskCreated => "task.create",
             Self::TaskClosed => "task.close",
+            Self::SessionCreated => "session.create",
+            Self::SessionEventRecorded => "session.event",
+            Self::VitalsRecorded => "session.vitals",
+            Self::SessionRead => "session.read",
         }
     }
 }

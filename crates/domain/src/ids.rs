@@ -78,3 +78,11 @@ id_type!(
     /// A task for the care team (e.g. review a booster after relapse).
     TaskId
 );
+id_type!(
+    /// A treatment session in the chair (not a login session).
+    TreatmentSessionId
+);
+id_type!(
+    /// One event of a treatment session.
+    SessionEventId
+);

@@ -326,6 +326,7 @@ impl Config {
             self_report_validity,
             induction_days_ketamine: d.induction_days_ketamine,
             induction_days_esketamine: d.induction_days_esketamine,
+            session_thresholds: ketaclinic_domain::session::Thresholds::default(),
         })
     }
 }

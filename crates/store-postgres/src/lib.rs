@@ -20,6 +20,7 @@ mod dashboard;
 mod enquiries;
 mod patients;
 mod self_report;
+mod sessions;
 mod tasks;
 mod treatment_events;
 mod users;
@@ -49,6 +50,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "treatment_events", include_str!("../migrations/0007_treatment_events.sql")),
     (8, "tasks", include_str!("../migrations/0008_tasks.sql")),
     (9, "assessment_corrections", include_str!("../migrations/0009_assessment_corrections.sql")),
+    (10, "sessions", include_str!("../migrations/0010_sessions.sql")),
 ];
 
 /// Readers in the pool. Each is a server process on the database host, so the pool stays small;

@@ -16,6 +16,7 @@ mod enquiries;
 mod patients;
 mod read;
 mod self_report;
+mod sessions;
 mod tasks;
 mod treatment_events;
 mod users;
@@ -49,6 +50,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "treatment_events", include_str!("../migrations/0007_treatment_events.sql")),
     (8, "tasks", include_str!("../migrations/0008_tasks.sql")),
     (9, "assessment_corrections", include_str!("../migrations/0009_assessment_corrections.sql")),
+    (10, "sessions", include_str!("../migrations/0010_sessions.sql")),
 ];
 
 /// The SQLite store.

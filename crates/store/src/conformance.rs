@@ -23,12 +23,14 @@ use crate::ports::Storage;
 mod chart;
 mod enquiries;
 mod self_report;
+mod sessions;
 mod tasks;
 mod treatment_events;
 use crate::records::{ApiToken, AuditFilter, AuthSession, NewPatient, PatientCursor, PatientQuery, StaffUser};
 pub use chart::{chart_versions, clinic_documents, enquiry_conversion};
 pub use enquiries::{enquiries_queue, enquiry_changes};
 pub use self_report::self_report_links;
+pub use sessions::{session_vitals, treatment_sessions};
 pub use tasks::{assessment_corrections, tasks_lifecycle};
 pub use treatment_events::treatment_events;
 
@@ -43,7 +45,8 @@ macro_rules! conformance_suite {
             given_mrn_must_be_unique, failed_write_leaves_no_audit, patient_search_and_paging,
             patient_versions_and_conflicts, audit_chain_is_contiguous_under_concurrency,
             audit_filters, timestamps_keep_microseconds, concurrent_failures_roll_back_alone, assessments_round_trip, alerts_lifecycle,
-            enquiries_queue, enquiry_changes, chart_versions, enquiry_conversion, clinic_documents, self_report_links, treatment_events, tasks_lifecycle, assessment_corrections);
+            enquiries_queue, enquiry_changes, chart_versions, enquiry_conversion, clinic_documents, self_report_links, treatment_events, tasks_lifecycle, assessment_corrections,
+            treatment_sessions, session_vitals);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(

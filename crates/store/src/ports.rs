@@ -7,12 +7,13 @@ use ketaclinic_domain::assessment::{Assessment, AssessmentCorrection};
 use ketaclinic_domain::audit::{AuditEvent, AuditRecord};
 use ketaclinic_domain::chart::{ChartEntry, ChartKind};
 use ketaclinic_domain::enquiry::{Enquiry, EnquiryChange, EnquiryStatus};
-use ketaclinic_domain::ids::{AlertId, ChartEntryId, EnquiryId, PatientId, SelfReportLinkId, SessionId, TaskId, TokenId, UserId};
+use ketaclinic_domain::ids::{AlertId, ChartEntryId, EnquiryId, PatientId, SelfReportLinkId, SessionId, TaskId, TokenId, TreatmentSessionId, UserId};
 use ketaclinic_domain::outcome::Point;
 use ketaclinic_domain::patient::{MrnPrefix, Patient, PatientVersion};
 use ketaclinic_domain::person::Email;
 use ketaclinic_domain::record::Version;
 use ketaclinic_domain::self_report::SelfReportLink;
+use ketaclinic_domain::session::{Session, SessionEventRecord, SessionState, VitalReading};
 use ketaclinic_domain::task::{Task, TaskClosure};
 
 use crate::error::StoreResult;
@@ -183,6 +184,29 @@ pub trait TaskStore: Send + Sync {
     async fn close_task(&self, id: TaskId, closure: &TaskClosure, audit: AuditEvent) -> StoreResult<()>;
 }
 
+/// Treatment sessions in the chair: the session, its events (append-only) and vital signs.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    /// Stores a new session (state `scheduled`) with its audit event; `NotFound` when the
+    /// patient does not exist. (Not `insert_session`: that is [`AuthStore`]'s, and the two
+    /// would be ambiguous on `dyn Storage`.)
+    async fn insert_treatment_session(&self, session: &Session, audit: AuditEvent) -> StoreResult<()>;
+    async fn treatment_session(&self, id: TreatmentSessionId) -> StoreResult<Option<Session>>;
+    /// Sessions not yet discharged or stopped, oldest first.
+    async fn open_sessions(&self) -> StoreResult<Vec<Session>>;
+    /// Appends an event and moves the session from `expected` to `next`, in one transaction.
+    /// `NotFound` for an unknown session; `Conflict` (nothing written) when its state is no
+    /// longer `expected`.
+    async fn append_session_event(&self, event: &SessionEventRecord, expected: SessionState, next: SessionState, audit: AuditEvent) -> StoreResult<()>;
+    /// A session's events ordered by `at`, then by recording order.
+    async fn session_events(&self, id: TreatmentSessionId) -> StoreResult<Vec<SessionEventRecord>>;
+    /// Stores readings; one already stored for the same session, device and time is skipped.
+    /// Returns, per reading, whether it was new. `NotFound` for an unknown session.
+    async fn insert_vitals(&self, id: TreatmentSessionId, readings: &[VitalReading], recorded_at: Timestamp, audit: AuditEvent) -> StoreResult<Vec<bool>>;
+    /// A session's readings in time order.
+    async fn vitals(&self, id: TreatmentSessionId) -> StoreResult<Vec<VitalReading>>;
+}
+
 /// One-time self-report links.
 #[async_trait]
 pub trait SelfReportStore: Send + Sync {
@@ -241,6 +265,7 @@ pub trait Storage:
     + DashboardStore
     + TreatmentEventStore
     + TaskStore
+    + SessionStore
     + AuditStore
     + HealthStore
 {
@@ -258,6 +283,7 @@ impl<
         + DashboardStore
         + TreatmentEventStore
         + TaskStore
+        + SessionStore
         + AuditStore
         + HealthStore,
 > Storage for T

@@ -15,6 +15,7 @@ pub mod patients;
 pub mod pk;
 pub mod safety_plan;
 pub mod self_report;
+pub mod sessions;
 pub mod users;
 pub mod worklist;
 
@@ -78,6 +79,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/tasks", get(worklist::tasks))
         .route("/api/v1/tasks/{id}/close", post(worklist::close))
         .route("/api/v1/dose-calculations", post(dosing::calculate))
+        .route("/api/v1/sessions", post(sessions::create))
+        .route("/api/v1/sessions/{id}", get(sessions::read))
+        .route("/api/v1/sessions/{id}/events", post(sessions::event))
+        .route("/api/v1/sessions/{id}/vitals", post(sessions::vitals))
         .route("/api/v1/pk/models", get(pk::models))
         .route("/api/v1/pk/simulate", post(pk::simulate))
         .route("/api/v1/instruments", get(instruments::list))

@@ -17,6 +17,7 @@ pub(crate) enum Section {
     Register,
     Outcomes,
     Worklist,
+    Dosing,
     ConsentTemplates,
     Audit,
     Users,
@@ -62,7 +63,7 @@ pub(crate) struct Layout {
 }
 
 /// The navigation, in order, with the permission each entry needs (`None`: everyone).
-const NAV: [(&str, &str, Option<Permission>, Section); 10] = [
+const NAV: [(&str, &str, Option<Permission>, Section); 11] = [
     ("/", "Home", None, Section::Home),
     ("/alerts", "Alerts", Some(Permission::AlertRead), Section::Alerts),
     ("/enquiries", "Enquiries", Some(Permission::EnquiryManage), Section::Enquiries),
@@ -70,6 +71,7 @@ const NAV: [(&str, &str, Option<Permission>, Section); 10] = [
     ("/patients/new", "Register patient", Some(Permission::PatientRegister), Section::Register),
     ("/worklist", "Worklist", Some(Permission::ClinicalRead), Section::Worklist),
     ("/outcomes", "Outcomes", Some(Permission::DashboardRead), Section::Outcomes),
+    ("/dosing", "Dose calculator", None, Section::Dosing),
     ("/consent-templates", "Consent texts", Some(Permission::ConsentTemplateManage), Section::ConsentTemplates),
     ("/audit", "Audit log", Some(Permission::AuditRead), Section::Audit),
     ("/admin/users", "Staff accounts", Some(Permission::UserManage), Section::Users),

@@ -22,6 +22,7 @@ mod chart_forms;
 mod chart_history;
 mod consent_sign;
 mod consents;
+mod dosing_page;
 mod eligibility;
 mod eligibility_view;
 mod enquire;
@@ -38,6 +39,7 @@ mod login;
 mod outcomes;
 mod patient_page;
 mod patients;
+mod pk_chart;
 mod rems;
 mod safety_plan;
 mod safety_plan_form;
@@ -114,6 +116,7 @@ pub fn routes() -> Router<AppState> {
         .route("/enquiries/{id}/convert", get(enquiry_forms::convert_form).post(enquiry_forms::convert))
         .route("/enquiries/{id}/attempts", post(enquiries::attempt))
         .route("/enquiries/{id}/status", post(enquiries::set_status))
+        .route("/dosing", get(dosing_page::form).post(dosing_page::calculate))
         .route("/outcomes", get(outcomes::show))
         .route("/worklist", get(worklist::show))
         .route("/tasks/{id}/close", post(worklist::close))

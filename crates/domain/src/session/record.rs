@@ -1,0 +1,49 @@
+//! A treatment session as stored: the session, its events and its vital signs.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::state::{SessionEvent, SessionState};
+use super::thresholds::{Thresholds, Vitals};
+use crate::eligibility::Modality;
+use crate::ids::{PatientId, SessionEventId, TreatmentSessionId, UserId};
+
+/// One session in the chair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub id: TreatmentSessionId,
+    pub patient_id: PatientId,
+    pub modality: Modality,
+    /// The chair or room, e.g. "Chair 3".
+    pub chair: Option<String>,
+    pub state: SessionState,
+    /// The protocol's thresholds when the session was created (a later protocol change does
+    /// not rewrite a session's history).
+    pub thresholds: Thresholds,
+    pub created_by: UserId,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// One event of a session, with its payload (dose, lot, effect, note …) as sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionEventRecord {
+    pub id: SessionEventId,
+    pub session_id: TreatmentSessionId,
+    pub event: SessionEvent,
+    /// When it happened (may be earlier than `recorded_at`: documented after the fact).
+    pub at: Timestamp,
+    pub payload: serde_json::Value,
+    pub recorded_by: UserId,
+    pub recorded_at: Timestamp,
+}
+
+/// One set of vital signs from a device (or `manual` entry) at a time; a reading is unique by
+/// session, device and time, which makes the batch ingest idempotent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VitalReading {
+    pub at: Timestamp,
+    pub device_id: String,
+    #[serde(flatten)]
+    pub vitals: Vitals,
+}

@@ -1,0 +1,221 @@
+//! Treatment sessions: create, events, vitals, read (issue 5, first slice).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use jiff::Timestamp;
+use ketaclinic_app::permissions::perm;
+use ketaclinic_app::sessions::{RaisedAlert, SessionView};
+use ketaclinic_domain::ids::{PatientId, TreatmentSessionId};
+use ketaclinic_domain::session::{Session, VitalReading, Vitals};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::path_id;
+use crate::auth::ApiActor;
+use crate::extract::ApiJson;
+use crate::problem::{ApiResult, Problem};
+use crate::state::AppState;
+
+/// A session to book.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionCreate {
+    pub patient_id: uuid::Uuid,
+    /// `iv_ketamine`, `im_ketamine` or `esketamine_nasal`.
+    pub modality: String,
+    /// Accepted for the API contract; treatment courses are not stored yet.
+    pub course_id: Option<uuid::Uuid>,
+    pub chair: Option<String>,
+}
+
+/// A session's summary.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionOut {
+    pub id: uuid::Uuid,
+    pub patient_id: uuid::Uuid,
+    pub modality: String,
+    pub chair: Option<String>,
+    /// `scheduled`, `checked_in`, `prechecks_done`, `administering`, `paused`, `observing`,
+    /// `discharged` or `stopped_early`.
+    pub state: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+fn name<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+fn session_out(s: &Session) -> SessionOut {
+    SessionOut {
+        id: s.id.0,
+        patient_id: s.patient_id.0,
+        modality: s.modality.as_str().to_owned(),
+        chair: s.chair.clone(),
+        state: name(&s.state),
+        created_at: s.created_at,
+        updated_at: s.updated_at,
+    }
+}
+
+/// An event: `type`, optional `at` (past times document after the fact), and its fields
+/// (`dose_mg`, `lot`, `effect`, `severity`, `drug`, `dose`, `note`, `text`, `reason` …).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EventRequest {
+    /// `checked_in`, `prechecks_completed`, `administration_started`, `device_administered`,
+    /// `administration_paused`, `administration_resumed`, `administration_stopped`,
+    /// `side_effect`, `intervention`, `note`, `discharged`, `stopped_early`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub at: Option<Timestamp>,
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Map<String, serde_json::Value>,
+}
+
+/// One reading.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReadingIn {
+    pub at: Timestamp,
+    pub systolic: Option<u32>,
+    pub diastolic: Option<u32>,
+    pub heart_rate: Option<u32>,
+    pub spo2: Option<u32>,
+    pub resp_rate: Option<u32>,
+    /// Default `manual`.
+    pub device_id: Option<String>,
+}
+
+/// A batch of readings.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VitalsRequest {
+    pub readings: Vec<ReadingIn>,
+}
+
+/// An alert raised by a reading.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AlertOut {
+    /// `bp_high`, `hr_high`, `hr_low`, `spo2_low` or `rr_low`.
+    pub code: String,
+    pub message: String,
+    pub at: Timestamp,
+}
+
+fn alert_out(a: RaisedAlert) -> AlertOut {
+    AlertOut { code: a.code.code().to_owned(), message: a.message, at: a.at }
+}
+
+/// What a batch did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VitalsReceiptOut {
+    pub accepted: u32,
+    pub duplicates: u32,
+    pub alerts: Vec<AlertOut>,
+}
+
+/// One timeline entry.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TimelineOut {
+    pub id: uuid::Uuid,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub at: Timestamp,
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+    pub recorded_by: uuid::Uuid,
+    pub recorded_at: Timestamp,
+}
+
+/// A session in full.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionDetail {
+    #[serde(flatten)]
+    pub session: SessionOut,
+    pub timeline: Vec<TimelineOut>,
+    #[schema(value_type = Vec<Object>)]
+    pub vitals: Vec<VitalReading>,
+    pub alerts: Vec<AlertOut>,
+}
+
+impl From<SessionView> for SessionDetail {
+    fn from(v: SessionView) -> Self {
+        Self {
+            session: session_out(&v.session),
+            timeline: v
+                .events
+                .into_iter()
+                .map(|e| TimelineOut {
+                    id: e.id.0,
+                    kind: name(&e.event),
+                    at: e.at,
+                    payload: e.payload,
+                    recorded_by: e.recorded_by.0,
+                    recorded_at: e.recorded_at,
+                })
+                .collect(),
+            vitals: v.vitals,
+            alerts: v.alerts.into_iter().map(alert_out).collect(),
+        }
+    }
+}
+
+/// Books a session.
+#[utoipa::path(post, path = "/api/v1/sessions", tag = "sessions", request_body = SessionCreate,
+    responses((status = 201, body = SessionOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<SessionCreate>,
+) -> ApiResult<(StatusCode, Json<SessionOut>)> {
+    let grant = state.app.authorize::<perm::ClinicalWrite>(&actor).await?;
+    let s = state.app.create_session(&grant, PatientId(body.patient_id), &body.modality, body.chair.as_deref()).await?;
+    Ok((StatusCode::CREATED, Json(session_out(&s))))
+}
+
+/// Records an event; one that does not fit the session's history is 409.
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/events", tag = "sessions", params(("id" = uuid::Uuid, Path)), request_body = EventRequest,
+    responses((status = 201, body = SessionOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn event(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<EventRequest>,
+) -> ApiResult<(StatusCode, Json<SessionOut>)> {
+    let grant = state.app.authorize::<perm::ClinicalWrite>(&actor).await?;
+    let s = state.app.record_session_event(&grant, TreatmentSessionId(path_id(&id)?), &body.kind, body.at, serde_json::Value::Object(body.payload)).await?;
+    Ok((StatusCode::CREATED, Json(session_out(&s))))
+}
+
+/// Ingests vital signs (idempotent on device and time).
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/vitals", tag = "sessions", params(("id" = uuid::Uuid, Path)), request_body = VitalsRequest,
+    responses((status = 200, body = VitalsReceiptOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn vitals(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<VitalsRequest>,
+) -> ApiResult<Json<VitalsReceiptOut>> {
+    let grant = state.app.authorize::<perm::ClinicalWrite>(&actor).await?;
+    let readings = body
+        .readings
+        .into_iter()
+        .map(|r| VitalReading {
+            at: r.at,
+            device_id: r.device_id.unwrap_or_else(|| "manual".to_owned()),
+            vitals: Vitals { systolic: r.systolic, diastolic: r.diastolic, heart_rate: r.heart_rate, spo2: r.spo2, resp_rate: r.resp_rate },
+        })
+        .collect();
+    let receipt = state.app.record_vitals(&grant, TreatmentSessionId(path_id(&id)?), readings).await?;
+    Ok(Json(VitalsReceiptOut { accepted: receipt.accepted, duplicates: receipt.duplicates, alerts: receipt.alerts.into_iter().map(alert_out).collect() }))
+}
+
+/// A session with its timeline, readings and alerts.
+#[utoipa::path(get, path = "/api/v1/sessions/{id}", tag = "sessions", params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = SessionDetail), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn read(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>) -> ApiResult<Json<SessionDetail>> {
+    let grant = state.app.authorize::<perm::ClinicalRead>(&actor).await?;
+    Ok(Json(state.app.session_view(&grant, TreatmentSessionId(path_id(&id)?)).await?.into()))
+}
