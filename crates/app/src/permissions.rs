@@ -55,6 +55,8 @@ pub enum Permission {
     ConsentTemplateManage,
     /// Close a care-team task the system proposed (booster review after relapse).
     TaskClose,
+    /// Discharge a patient over unmet clinic-policy criteria, with a reason.
+    DischargeOverride,
     /// See the clinic's outcome dashboard (aggregates; names no patient) and export it.
     DashboardRead,
     /// Read the audit log and per-patient access reports.
@@ -65,7 +67,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission, in documentation order.
-    pub const ALL: [Self; 21] = [
+    pub const ALL: [Self; 22] = [
         Self::PatientRead,
         Self::PatientRegister,
         Self::PatientUpdate,
@@ -84,6 +86,7 @@ impl Permission {
         Self::ConsentWitness,
         Self::ConsentTemplateManage,
         Self::TaskClose,
+        Self::DischargeOverride,
         Self::DashboardRead,
         Self::AuditRead,
         Self::UserManage,
@@ -110,6 +113,7 @@ impl Permission {
             Self::ConsentWitness => "consent.witness",
             Self::ConsentTemplateManage => "consent.template_manage",
             Self::TaskClose => "task.close",
+            Self::DischargeOverride => "session.discharge_override",
             Self::DashboardRead => "dashboard.read",
             Self::AuditRead => "audit.read",
             Self::UserManage => "user.manage",
@@ -137,6 +141,7 @@ impl Permission {
             Self::ConsentWitness => "witness consents",
             Self::ConsentTemplateManage => "write consent templates",
             Self::TaskClose => "close care-team tasks",
+            Self::DischargeOverride => "discharge over unmet clinic criteria",
             Self::DashboardRead => "see the outcome dashboard",
             Self::AuditRead => "read the audit log",
             Self::UserManage => "manage staff accounts",
@@ -179,6 +184,8 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         // named, so the front desk is the only role without a use for it.
         // A booster after relapse is the prescriber's call (issue 4: "a task for the prescriber").
         P::TaskClose => matches!(role, R::Prescriber),
+        // Issue 5: "unless a prescriber overrides with a reason".
+        P::DischargeOverride => matches!(role, R::Prescriber),
         P::DashboardRead => matches!(role, R::Nurse | R::Prescriber | R::Therapist | R::Admin | R::Auditor),
         P::AuditRead => matches!(role, R::Auditor | R::Admin),
         P::UserManage => matches!(role, R::Admin),
@@ -224,6 +231,7 @@ pub mod perm {
         ConsentWitness => ConsentWitness,
         ConsentTemplateManage => ConsentTemplateManage,
         TaskClose => TaskClose,
+        DischargeOverride => DischargeOverride,
         DashboardRead => DashboardRead,
         AuditRead => AuditRead,
         UserManage => UserManage,
@@ -284,9 +292,10 @@ mod tests {
             Permission::ConsentWitness => 15,
             Permission::ConsentTemplateManage => 16,
             Permission::TaskClose => 17,
-            Permission::DashboardRead => 18,
-            Permission::AuditRead => 19,
-            Permission::UserManage => 20,
+            Permission::DischargeOverride => 18,
+            Permission::DashboardRead => 19,
+            Permission::AuditRead => 20,
+            Permission::UserManage => 21,
         }
     }
 

@@ -10,6 +10,7 @@ use ketaclinic_domain::eligibility::Modality;
 use ketaclinic_domain::error::FieldError;
 use ketaclinic_domain::ids::{PatientId, SessionEventId, TreatmentSessionId};
 use ketaclinic_domain::schedule::TreatmentEvent;
+use ketaclinic_domain::session::discharge::{Criterion, DischargeCheck, DischargeFacts, evaluate};
 use ketaclinic_domain::session::state::{apply, replay};
 use ketaclinic_domain::session::{Session, SessionEvent, SessionEventRecord, SessionState, Thresholds, VitalAlert, VitalReading, Vitals};
 
@@ -57,13 +58,25 @@ pub struct VitalsReceipt {
     pub alerts: Vec<RaisedAlert>,
 }
 
-/// A session with its timeline, readings and alerts.
+/// A session with its timeline, readings, alerts and discharge criteria.
 #[derive(Debug, Clone)]
 pub struct SessionView {
     pub session: Session,
     pub events: Vec<SessionEventRecord>,
     pub vitals: Vec<VitalReading>,
     pub alerts: Vec<RaisedAlert>,
+    pub discharge: DischargeCheck,
+}
+
+/// IV/IM ketamine observation after the infusion stops (clinic default, REFERENCE §4.5).
+const KETAMINE_MIN_OBSERVATION: SignedDuration = SignedDuration::from_mins(30);
+
+/// A refused discharge: the criteria as they stand, and whether an override could help.
+#[derive(Debug, Clone)]
+pub struct DischargeRefused {
+    pub check: DischargeCheck,
+    /// The unmet criteria include esketamine's label minimum, which no override shortens.
+    pub label_minimum: bool,
 }
 
 fn alert_message(code: VitalAlert, v: &Vitals, t: &Thresholds) -> String {
@@ -192,6 +205,21 @@ impl App {
     ) -> AppResult<Session> {
         let event: SessionEvent =
             serde_json::from_value(serde_json::Value::String(kind.to_owned())).map_err(|_| ValidationErrors::one("type", "is not a session event type"))?;
+        if event == SessionEvent::Discharged {
+            return Err(ValidationErrors::one("type", "discharge through POST /api/v1/sessions/{id}/discharge, which checks the criteria").into());
+        }
+        self.append_session_event(grant, id, event, at, payload).await
+    }
+
+    async fn append_session_event(
+        &self,
+        grant: &Granted<ClinicalWrite>,
+        id: TreatmentSessionId,
+        event: SessionEvent,
+        at: Option<Timestamp>,
+        payload: serde_json::Value,
+    ) -> AppResult<Session> {
+        let kind = serde_json::to_value(event).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
         let now = self.now();
         let at = at.map_or(now, |t| Timestamp::from_microsecond(t.as_microsecond()).unwrap_or(t));
         if at > now.saturating_add(FUTURE_TOLERANCE).unwrap_or(now) {
@@ -213,7 +241,7 @@ impl App {
         let mut audit = grant.actor().patient_event(self, AuditAction::SessionEventRecorded, AuditOutcome::Success, session.patient_id);
         audit.resource_type = Some("Session".to_owned());
         audit.resource_id = Some(id.to_string());
-        audit.detail = Some(kind.to_owned());
+        audit.detail = Some(kind);
         self.store.append_session_event(&record, session.state, next, audit).await.map_err(|e| match AppError::from(e) {
             AppError::Conflict(_) => AppError::Conflict("the session changed meanwhile; reload and try again".to_owned()),
             other => other,
@@ -269,10 +297,78 @@ impl App {
         let events = self.store.session_events(id).await?;
         let vitals = self.store.vitals(id).await?;
         let alerts = vitals.iter().flat_map(|r| alerts_of(&session.thresholds, r)).collect();
+        let discharge = self.discharge_check(&session, &events, &vitals).await?;
         let mut event = grant.actor().patient_event(self, AuditAction::SessionRead, AuditOutcome::Success, session.patient_id);
         event.resource_type = Some("Session".to_owned());
         event.resource_id = Some(id.to_string());
         self.store.append_audit(vec![event]).await?;
-        Ok(SessionView { session, events, vitals, alerts })
+        Ok(SessionView { session, events, vitals, alerts, discharge })
+    }
+
+    /// The discharge criteria of a session now, from its events, readings and the MOAA/S and
+    /// CADSS assessments recorded on it.
+    async fn discharge_check(&self, session: &Session, events: &[SessionEventRecord], vitals: &[VitalReading]) -> AppResult<DischargeCheck> {
+        let first = |kind: SessionEvent| events.iter().find(|e| e.event == kind).map(|e| e.at);
+        let on_session = |list: Vec<ketaclinic_domain::assessment::Assessment>| -> Vec<(Timestamp, u32)> {
+            list.into_iter().filter(|a| a.session_id == Some(session.id.0)).filter_map(|a| a.score.total.map(|t| (a.administered_at, t))).collect()
+        };
+        let moaas = on_session(self.standing_assessments(session.patient_id, Some("moaas")).await?);
+        let cadss = on_session(self.standing_assessments(session.patient_id, Some("cadss")).await?);
+        let started = [first(SessionEvent::AdministrationStarted), first(SessionEvent::DeviceAdministered)].into_iter().flatten().min();
+        let facts = DischargeFacts {
+            esketamine: session.modality.is_esketamine(),
+            first_device_at: first(SessionEvent::DeviceAdministered),
+            administration_started_at: started,
+            administration_stopped_at: events.iter().rev().find(|e| e.event == SessionEvent::AdministrationStopped).map(|e| e.at),
+            ketamine_min_observation: KETAMINE_MIN_OBSERVATION,
+            vitals: vitals.iter().map(|r| (r.at, r.vitals)).collect(),
+            moaas,
+            cadss,
+            dissociation_attested_at: first(SessionEvent::DissociationResolved),
+            escort_confirmed_at: first(SessionEvent::EscortConfirmed),
+        };
+        Ok(evaluate(&facts, &session.thresholds, self.now()))
+    }
+
+    /// Discharges a session in `observing` when every criterion is met. Otherwise it is refused
+    /// with the unmet list, unless a prescriber overrides with a reason — which never shortens
+    /// esketamine's 120-minute label minimum. The ready-to-leave time is stored on the event.
+    pub async fn discharge(
+        &self,
+        grant: &Granted<ClinicalWrite>,
+        id: TreatmentSessionId,
+        override_reason: Option<&str>,
+    ) -> AppResult<Result<Session, DischargeRefused>> {
+        let session = self.store.treatment_session(id).await?.ok_or(AppError::NotFound)?;
+        if session.state != SessionState::Observing {
+            return Err(AppError::Conflict(format!(
+                "a session is discharged from observation, not while {}",
+                serde_json::to_value(session.state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+            )));
+        }
+        let events = self.store.session_events(id).await?;
+        let vitals = self.store.vitals(id).await?;
+        let check = self.discharge_check(&session, &events, &vitals).await?;
+        let label_minimum = session.modality.is_esketamine() && check.unmet.iter().any(|(c, _)| *c == Criterion::MinimumObservation);
+        let reason = override_reason.map(str::trim).filter(|r| !r.is_empty());
+        let mut payload = serde_json::json!({
+            "ready_to_leave_at": check.ready_to_leave_at,
+            "unmet": check.unmet.iter().map(|(c, m)| serde_json::json!({"criterion": c.id(), "message": m})).collect::<Vec<_>>(),
+        });
+        if !check.ready {
+            match reason {
+                Some(r) if !label_minimum => {
+                    if !crate::permissions::allows(grant.actor().role, crate::Permission::DischargeOverride) {
+                        self.authorize::<crate::permissions::perm::DischargeOverride>(grant.actor()).await?;
+                    }
+                    if let Some(map) = payload.as_object_mut() {
+                        map.insert("override_reason".to_owned(), serde_json::Value::from(r));
+                    }
+                }
+                _ => return Ok(Err(DischargeRefused { check, label_minimum })),
+            }
+        }
+        let done = self.append_session_event(grant, id, SessionEvent::Discharged, None, payload).await?;
+        Ok(Ok(done))
     }
 }

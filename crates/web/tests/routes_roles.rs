@@ -188,6 +188,7 @@ fn api_routes(patient: &str, user: &str, token: &str) -> Vec<Route> {
             P(ClinicalWrite),
             Some(json!({"readings": [{"at": "2026-01-01T10:00:00Z", "systolic": 120, "diastolic": 80}]})),
         ),
+        route(Method::POST, "/api/v1/sessions/01900000-0000-7000-8000-00000000a1e7/discharge", P(ClinicalWrite), Some(json!({}))),
         route(Method::GET, "/api/v1/pk/models", SignedIn, None),
         route(
             Method::POST,

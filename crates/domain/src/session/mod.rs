@@ -1,6 +1,7 @@
 //! The chairside session (issue 5): its state machine and the vital-sign thresholds of the
 //! clinic protocol. Pure rules; storage, the API and the chair board build on them.
 
+pub mod discharge;
 pub mod record;
 pub mod state;
 pub mod thresholds;

@@ -44,6 +44,10 @@ pub enum SessionEvent {
     SideEffect,
     Intervention,
     Note,
+    /// The escort (name, phone) or a documented alternative, confirmed by staff.
+    EscortConfirmed,
+    /// A nurse attests that dissociation has resolved.
+    DissociationResolved,
     Discharged,
     StoppedEarly,
 }
@@ -63,7 +67,7 @@ pub fn apply(state: SessionState, event: SessionEvent) -> Result<SessionState, T
     let next = match (state, event) {
         (s, _) if s.is_closed() => None,
         (_, E::StoppedEarly) => Some(S::StoppedEarly),
-        (s, E::SideEffect | E::Intervention | E::Note) => Some(s),
+        (s, E::SideEffect | E::Intervention | E::Note | E::EscortConfirmed | E::DissociationResolved) => Some(s),
         (S::Scheduled, E::CheckedIn) => Some(S::CheckedIn),
         (S::CheckedIn, E::PrechecksCompleted) => Some(S::PrechecksDone),
         (S::PrechecksDone, E::AdministrationStarted | E::DeviceAdministered) => Some(S::Administering),
@@ -96,7 +100,7 @@ mod tests {
     use SessionState as S;
 
     const ALL_STATES: [S; 8] = [S::Scheduled, S::CheckedIn, S::PrechecksDone, S::Administering, S::Paused, S::Observing, S::Discharged, S::StoppedEarly];
-    const ALL_EVENTS: [E; 12] = [
+    const ALL_EVENTS: [E; 14] = [
         E::CheckedIn,
         E::PrechecksCompleted,
         E::AdministrationStarted,
@@ -107,6 +111,8 @@ mod tests {
         E::SideEffect,
         E::Intervention,
         E::Note,
+        E::EscortConfirmed,
+        E::DissociationResolved,
         E::Discharged,
         E::StoppedEarly,
     ];
@@ -136,7 +142,7 @@ mod tests {
                     None
                 } else if event == E::StoppedEarly {
                     Some(S::StoppedEarly)
-                } else if matches!(event, E::SideEffect | E::Intervention | E::Note) {
+                } else if matches!(event, E::SideEffect | E::Intervention | E::Note | E::EscortConfirmed | E::DissociationResolved) {
                     Some(state)
                 } else {
                     legal.iter().find(|(s, e, _)| *s == state && *e == event).map(|(_, _, n)| *n)

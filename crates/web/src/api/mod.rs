@@ -83,6 +83,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/sessions/{id}", get(sessions::read))
         .route("/api/v1/sessions/{id}/events", post(sessions::event))
         .route("/api/v1/sessions/{id}/vitals", post(sessions::vitals))
+        .route("/api/v1/sessions/{id}/discharge", post(sessions::discharge))
         .route("/api/v1/pk/models", get(pk::models))
         .route("/api/v1/pk/simulate", post(pk::simulate))
         .route("/api/v1/instruments", get(instruments::list))

@@ -7,6 +7,7 @@ use jiff::Timestamp;
 use ketaclinic_app::permissions::perm;
 use ketaclinic_app::sessions::{RaisedAlert, SessionView};
 use ketaclinic_domain::ids::{PatientId, TreatmentSessionId};
+use ketaclinic_domain::session::discharge::DischargeCheck;
 use ketaclinic_domain::session::{Session, VitalReading, Vitals};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -129,6 +130,36 @@ pub struct TimelineOut {
     pub recorded_at: Timestamp,
 }
 
+/// An unmet discharge criterion.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnmetOut {
+    /// `minimum_observation`, `vitals_acceptable`, `moaas_5`, `dissociation_resolved` or `escort_confirmed`.
+    pub criterion: String,
+    pub message: String,
+}
+
+/// The discharge criteria now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DischargeOut {
+    pub ready: bool,
+    pub met: Vec<String>,
+    pub unmet: Vec<UnmetOut>,
+    /// When everything but the minimum time was first met.
+    pub ready_to_leave_at: Option<Timestamp>,
+    /// When the minimum observation ends (esketamine: 120 min after the first device).
+    pub minimum_until: Option<Timestamp>,
+}
+
+fn discharge_out(c: DischargeCheck) -> DischargeOut {
+    DischargeOut {
+        ready: c.ready,
+        met: c.met.iter().map(|m| m.id().to_owned()).collect(),
+        unmet: c.unmet.into_iter().map(|(k, m)| UnmetOut { criterion: k.id().to_owned(), message: m }).collect(),
+        ready_to_leave_at: c.ready_to_leave_at,
+        minimum_until: c.minimum_until,
+    }
+}
+
 /// A session in full.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SessionDetail {
@@ -138,6 +169,16 @@ pub struct SessionDetail {
     #[schema(value_type = Vec<Object>)]
     pub vitals: Vec<VitalReading>,
     pub alerts: Vec<AlertOut>,
+    pub discharge: DischargeOut,
+}
+
+/// Discharging.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DischargeRequest {
+    /// A prescriber's reason to discharge over unmet clinic-policy criteria (never over
+    /// esketamine's 120-minute label minimum).
+    pub override_reason: Option<String>,
 }
 
 impl From<SessionView> for SessionDetail {
@@ -158,6 +199,7 @@ impl From<SessionView> for SessionDetail {
                 .collect(),
             vitals: v.vitals,
             alerts: v.alerts.into_iter().map(alert_out).collect(),
+            discharge: discharge_out(v.discharge),
         }
     }
 }
@@ -218,4 +260,31 @@ pub async fn vitals(
 pub async fn read(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>) -> ApiResult<Json<SessionDetail>> {
     let grant = state.app.authorize::<perm::ClinicalRead>(&actor).await?;
     Ok(Json(state.app.session_view(&grant, TreatmentSessionId(path_id(&id)?)).await?.into()))
+}
+
+/// Discharges the patient: 409 listing the unmet criteria unless all are met, or a prescriber
+/// overrides clinic-policy criteria with a reason.
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/discharge", tag = "sessions", params(("id" = uuid::Uuid, Path)), request_body = DischargeRequest,
+    responses((status = 200, body = SessionOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "not ready: `errors` lists each unmet criterion (field = criterion id)")))]
+pub async fn discharge(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<DischargeRequest>,
+) -> ApiResult<Json<SessionOut>> {
+    let grant = state.app.authorize::<perm::ClinicalWrite>(&actor).await?;
+    match state.app.discharge(&grant, TreatmentSessionId(path_id(&id)?), body.override_reason.as_deref()).await? {
+        Ok(s) => Ok(Json(session_out(&s))),
+        Err(refused) => {
+            let detail = if refused.label_minimum {
+                "not ready to leave: the SPRAVATO label requires 120 minutes of observation from the first device, which no override shortens"
+            } else {
+                "not ready to leave: the criteria below are unmet (a prescriber may override clinic-policy criteria with a reason)"
+            };
+            let mut problem = Problem::from(ketaclinic_app::AppError::Conflict(detail.to_owned()));
+            problem.errors = refused.check.unmet.into_iter().map(|(c, m)| ketaclinic_domain::FieldError::new(c.id(), m)).collect();
+            Err(problem)
+        }
+    }
 }
