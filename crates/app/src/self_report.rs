@@ -40,6 +40,16 @@ pub struct SelfReportForm {
     pub kiosk: bool,
 }
 
+/// What a submission did.
+#[derive(Debug, Clone)]
+pub enum Submission {
+    /// Stored; `kiosk` says which thank-you page to show.
+    Stored { kiosk: bool },
+    /// Something was not answered or not valid: the form to show again, with every error
+    /// (fields `phq9.answers.9` …). Nothing was stored and the link stays open.
+    Refused { form: SelfReportForm, errors: ValidationErrors },
+}
+
 /// Why a link cannot be used, in words for the patient.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Closed {
@@ -163,19 +173,27 @@ impl App {
             Ok(link) => link,
             Err(closed) => return Ok(Err(closed)),
         };
+        Ok(Ok(self.form_of(&link).await?))
+    }
+
+    /// What the public page shows for a link.
+    async fn form_of(&self, link: &SelfReportLink) -> AppResult<SelfReportForm> {
         let patient = self.store.patient(link.patient_id).await?.ok_or(AppError::NotFound)?;
         let instruments = link.instruments.iter().filter_map(|id| instruments::get(id)).collect();
-        Ok(Ok(SelfReportForm { first_name: patient.details.given_name.as_str().to_owned(), instruments, kiosk: link.kiosk }))
+        Ok(SelfReportForm { first_name: patient.details.given_name.as_str().to_owned(), instruments, kiosk: link.kiosk })
     }
 
     /// Stores the patient's answers (every questionnaire of the link must be answered) and
     /// uses the link. Suicidal ideation raises the same alert as a staff-entered answer.
+    ///
+    /// `answers_for` turns what the patient sent into each questionnaire's answers object; the
+    /// token is looked up (and audited, and rate limited) once per submission.
     pub async fn submit_self_report(
         &self,
         token: &str,
-        answers: &serde_json::Map<String, serde_json::Value>,
+        answers_for: impl Fn(&'static Instrument) -> serde_json::Value,
         client: &ClientInfo,
-    ) -> AppResult<Result<bool, Closed>> {
+    ) -> AppResult<Result<Submission, Closed>> {
         let link = match self.open_link(token, client).await? {
             Ok(link) => link,
             Err(closed) => return Ok(Err(closed)),
@@ -185,18 +203,15 @@ impl App {
         let mut results: Vec<(Assessment, Option<Alert>)> = Vec::new();
         for id in &link.instruments {
             let Some(definition) = instruments::get(id) else { continue };
-            let Some(given) = answers.get(id) else {
-                errors.0.push(ketaclinic_domain::FieldError::new(id.clone(), "please answer this questionnaire"));
-                continue;
-            };
-            match instruments::score(definition, given, &self.settings.scoring) {
+            let given = answers_for(definition);
+            match instruments::score(definition, &given, &self.settings.scoring) {
                 Err(e) => errors.0.extend(e.0.into_iter().map(|f| ketaclinic_domain::FieldError::new(format!("{id}.{}", f.field), f.message))),
                 Ok(score) => {
                     let assessment = Assessment {
                         id: AssessmentId(new_id()),
                         patient_id: link.patient_id,
                         instrument: definition.id.to_owned(),
-                        answers: given.clone(),
+                        answers: given,
                         score,
                         administered_at: now,
                         session_id: None,
@@ -217,10 +232,10 @@ impl App {
                 }
             }
         }
-        if let Some(unexpected) = answers.keys().find(|k| !link.instruments.contains(k)) {
-            errors.0.push(ketaclinic_domain::FieldError::new(unexpected.clone(), "is not a questionnaire of this link"));
+        if !errors.0.is_empty() {
+            let form = self.form_of(&link).await?;
+            return Ok(Ok(Submission::Refused { form, errors }));
         }
-        errors.into_result()?;
         let mut audit = Vec::new();
         for (a, alert) in &results {
             let mut event = self.link_event(client, AuditAction::AssessmentRecorded, AuditOutcome::Success, Some(&link));
@@ -241,7 +256,7 @@ impl App {
                 for a in &stored {
                     self.propose_booster_if_relapsed(a, None).await;
                 }
-                Ok(Ok(link.kiosk))
+                Ok(Ok(Submission::Stored { kiosk: link.kiosk }))
             }
             // Used or revoked between the lookup and the write (a double tap): the first won.
             Err(ketaclinic_store::StoreError::Conflict(_)) => Ok(Err(Closed::Used)),

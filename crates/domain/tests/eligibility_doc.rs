@@ -57,10 +57,3 @@ fn docs_show_the_rules_and_drugs_the_code_uses() {
     let drugs = drug_table();
     assert_eq!(section(&doc, "drugs"), drugs, "docs/eligibility.md drug table is out of date; replace it with:\n{drugs}");
 }
-
-/// Prints both tables (run with `--ignored --nocapture` to regenerate the document's sections).
-#[test]
-#[ignore = "a generator, not a check"]
-fn print_tables() {
-    println!("<!-- rules:begin -->\n{}<!-- rules:end -->\n\n<!-- drugs:begin -->\n{}<!-- drugs:end -->", rules_table(), drug_table());
-}

@@ -14,12 +14,11 @@ use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use ketaclinic_app::AppError;
 use ketaclinic_app::permissions::perm;
-use ketaclinic_app::self_report::Closed;
+use ketaclinic_app::self_report::{Closed, Submission};
 use ketaclinic_domain::FieldError;
 use ketaclinic_domain::ids::{PatientId, SelfReportLinkId};
 use ketaclinic_domain::instruments::{self, Instrument};
 use ketaclinic_domain::self_report::{LinkState, SELF_REPORT_INSTRUMENTS, SelfReportLink};
-use serde_json::Map;
 
 use super::assessment_form::{ItemView, answers, item_views};
 use super::forms::{ErrorLink, PageForm};
@@ -183,22 +182,14 @@ pub(crate) async fn submit(
     Path(token): Path<String>,
     PageForm(values): PageForm<Vec<(String, String)>>,
 ) -> Response {
-    // The instruments come from the link; read them first so answers can be assembled.
-    let form = match state.app.self_report_form(&token, &client).await {
-        Ok(Ok(form)) => form,
-        Ok(Err(closed)) => return closed_page(&state, closed, false),
-        Err(e) => return app_failure(e),
-    };
-    let mut all = Map::new();
-    for i in &form.instruments {
+    let answers_for = |i: &'static Instrument| {
         let p = prefix(i);
         let own: Vec<(String, String)> = values.iter().filter_map(|(k, v)| k.strip_prefix(&p).map(|k| (k.to_owned(), v.clone()))).collect();
-        all.insert(i.id.to_owned(), answers(i, &own));
-    }
-    match state.app.submit_self_report(&token, &all, &client).await {
-        Ok(Ok(kiosk)) => private(Redirect::to(if kiosk { "/r/done?kiosk=1" } else { "/r/done" }).into_response()),
-        Ok(Err(closed)) => closed_page(&state, closed, form.kiosk),
-        Err(AppError::Invalid(errors)) => {
+        answers(i, &own)
+    };
+    match state.app.submit_self_report(&token, answers_for, &client).await {
+        Ok(Ok(Submission::Stored { kiosk })) => private(Redirect::to(if kiosk { "/r/done?kiosk=1" } else { "/r/done" }).into_response()),
+        Ok(Ok(Submission::Refused { form, errors })) => {
             let questionnaires = questionnaires(&form.instruments, &values, &errors.0);
             let mut summary = Vec::new();
             for q in &questionnaires {
@@ -220,6 +211,7 @@ pub(crate) async fn submit(
             };
             private((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
+        Ok(Err(closed)) => closed_page(&state, closed, false),
         Err(e) => app_failure(e),
     }
 }
