@@ -86,6 +86,10 @@ impl App {
             audit.push(raised);
         }
         self.store.insert_assessment(&assessment, alert.as_ref(), audit).await?;
+        if let Some(session) = assessment.session_id {
+            // MOAA/S and CADSS checkpoints change the session's discharge criteria.
+            self.publish_session_change(ketaclinic_domain::ids::TreatmentSessionId(session));
+        }
         self.propose_booster_if_relapsed(&assessment, Some(grant.actor().user_id)).await;
         Ok(assessment)
     }

@@ -13,6 +13,7 @@ pub mod alerts;
 pub mod assessments;
 pub mod audit;
 pub mod auth;
+pub mod board;
 pub mod chart;
 pub mod clock;
 pub mod consents;
@@ -24,10 +25,14 @@ pub mod instruments;
 pub mod patients;
 pub mod permissions;
 pub mod pk;
+pub mod rems_forms;
 pub mod safety_plan;
 pub mod schedules;
 pub mod secrets;
 pub mod self_report;
+pub mod session_alerts;
+pub mod session_feed;
+pub mod session_prechecks;
 pub mod sessions;
 pub mod settings;
 pub mod tasks;
@@ -57,6 +62,8 @@ pub struct App {
     enquiry_limiter: Arc<LoginLimiter>,
     /// Per-address limit of opening and submitting self-report links.
     self_report_limiter: Arc<LoginLimiter>,
+    /// Announces session changes to the chair board and open session pages.
+    feed: session_feed::SessionFeed,
 }
 
 impl std::fmt::Debug for App {
@@ -71,7 +78,7 @@ impl App {
         let limiter = Arc::new(LoginLimiter::new(settings.auth.login_attempts_per_minute_per_ip));
         let enquiry_limiter = Arc::new(LoginLimiter::new(settings.enquiries_per_minute_per_ip));
         let self_report_limiter = Arc::new(LoginLimiter::new(settings.self_report_per_minute_per_ip));
-        Self { store, clock, settings: Arc::new(settings), limiter, enquiry_limiter, self_report_limiter }
+        Self { store, clock, settings: Arc::new(settings), limiter, enquiry_limiter, self_report_limiter, feed: session_feed::SessionFeed::default() }
     }
 
     /// The settings the app runs with.

@@ -57,6 +57,8 @@ pub enum Permission {
     TaskClose,
     /// Discharge a patient over unmet clinic-policy criteria, with a reason.
     DischargeOverride,
+    /// Complete a session's pre-checks over failed checks, with a reason per check.
+    PrecheckOverride,
     /// See the clinic's outcome dashboard (aggregates; names no patient) and export it.
     DashboardRead,
     /// Read the audit log and per-patient access reports.
@@ -67,7 +69,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission, in documentation order.
-    pub const ALL: [Self; 22] = [
+    pub const ALL: [Self; 23] = [
         Self::PatientRead,
         Self::PatientRegister,
         Self::PatientUpdate,
@@ -87,6 +89,7 @@ impl Permission {
         Self::ConsentTemplateManage,
         Self::TaskClose,
         Self::DischargeOverride,
+        Self::PrecheckOverride,
         Self::DashboardRead,
         Self::AuditRead,
         Self::UserManage,
@@ -114,6 +117,7 @@ impl Permission {
             Self::ConsentTemplateManage => "consent.template_manage",
             Self::TaskClose => "task.close",
             Self::DischargeOverride => "session.discharge_override",
+            Self::PrecheckOverride => "session.precheck_override",
             Self::DashboardRead => "dashboard.read",
             Self::AuditRead => "audit.read",
             Self::UserManage => "user.manage",
@@ -142,6 +146,7 @@ impl Permission {
             Self::ConsentTemplateManage => "write consent templates",
             Self::TaskClose => "close care-team tasks",
             Self::DischargeOverride => "discharge over unmet clinic criteria",
+            Self::PrecheckOverride => "complete pre-checks over failed checks",
             Self::DashboardRead => "see the outcome dashboard",
             Self::AuditRead => "read the audit log",
             Self::UserManage => "manage staff accounts",
@@ -186,6 +191,8 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         P::TaskClose => matches!(role, R::Prescriber),
         // Issue 5: "unless a prescriber overrides with a reason".
         P::DischargeOverride => matches!(role, R::Prescriber),
+        // Issue 5: pre-check failures are overridden by a prescriber, with a reason.
+        P::PrecheckOverride => matches!(role, R::Prescriber),
         P::DashboardRead => matches!(role, R::Nurse | R::Prescriber | R::Therapist | R::Admin | R::Auditor),
         P::AuditRead => matches!(role, R::Auditor | R::Admin),
         P::UserManage => matches!(role, R::Admin),
@@ -232,6 +239,7 @@ pub mod perm {
         ConsentTemplateManage => ConsentTemplateManage,
         TaskClose => TaskClose,
         DischargeOverride => DischargeOverride,
+        PrecheckOverride => PrecheckOverride,
         DashboardRead => DashboardRead,
         AuditRead => AuditRead,
         UserManage => UserManage,
@@ -293,9 +301,10 @@ mod tests {
             Permission::ConsentTemplateManage => 16,
             Permission::TaskClose => 17,
             Permission::DischargeOverride => 18,
-            Permission::DashboardRead => 19,
-            Permission::AuditRead => 20,
-            Permission::UserManage => 21,
+            Permission::PrecheckOverride => 19,
+            Permission::DashboardRead => 20,
+            Permission::AuditRead => 21,
+            Permission::UserManage => 22,
         }
     }
 

@@ -8,11 +8,12 @@ use ketaclinic_domain::ValidationErrors;
 use ketaclinic_domain::audit::{AuditAction, AuditOutcome};
 use ketaclinic_domain::eligibility::Modality;
 use ketaclinic_domain::error::FieldError;
-use ketaclinic_domain::ids::{PatientId, SessionEventId, TreatmentSessionId};
+use ketaclinic_domain::ids::{PatientId, SessionAlertId, SessionEventId, TreatmentSessionId};
 use ketaclinic_domain::schedule::TreatmentEvent;
+use ketaclinic_domain::session::checkpoint::{CheckpointFacts, NextCheckpoint, next_checkpoint};
 use ketaclinic_domain::session::discharge::{Criterion, DischargeCheck, DischargeFacts, evaluate};
 use ketaclinic_domain::session::state::{apply, replay};
-use ketaclinic_domain::session::{Session, SessionEvent, SessionEventRecord, SessionState, Thresholds, VitalAlert, VitalReading, Vitals};
+use ketaclinic_domain::session::{Session, SessionAlert, SessionEvent, SessionEventRecord, SessionState, Thresholds, VitalAlert, VitalReading, Vitals};
 
 use crate::App;
 use crate::clock::new_id;
@@ -41,21 +42,13 @@ pub const SIDE_EFFECTS: [&str; 13] = [
     "emergence_reaction",
 ];
 
-/// A vital-sign alert raised by a reading.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RaisedAlert {
-    pub code: VitalAlert,
-    pub message: String,
-    pub at: Timestamp,
-}
-
 /// What a vitals batch did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VitalsReceipt {
     pub accepted: u32,
     pub duplicates: u32,
-    /// Alerts of the new readings.
-    pub alerts: Vec<RaisedAlert>,
+    /// Alerts of the new readings, as stored (with their ids).
+    pub alerts: Vec<SessionAlert>,
 }
 
 /// A session with its timeline, readings, alerts and discharge criteria.
@@ -64,8 +57,13 @@ pub struct SessionView {
     pub session: Session,
     pub events: Vec<SessionEventRecord>,
     pub vitals: Vec<VitalReading>,
-    pub alerts: Vec<RaisedAlert>,
+    /// The stored alerts with their acknowledgements, in reading-time order.
+    pub alerts: Vec<SessionAlert>,
     pub discharge: DischargeCheck,
+    /// The pre-checks as they stand (recorded attestations once completed).
+    pub prechecks: crate::session_prechecks::PrecheckStatus,
+    /// The next observation due (BP, MOAA/S, CADSS), none once closed or before check-in.
+    pub next_checkpoint: Option<NextCheckpoint>,
 }
 
 /// IV/IM ketamine observation after the infusion stops (clinic default, REFERENCE §4.5).
@@ -90,8 +88,22 @@ fn alert_message(code: VitalAlert, v: &Vitals, t: &Thresholds) -> String {
     }
 }
 
-fn alerts_of(t: &Thresholds, r: &VitalReading) -> Vec<RaisedAlert> {
-    t.alerts(&r.vitals).into_iter().map(|code| RaisedAlert { code, message: alert_message(code, &r.vitals, t), at: r.at }).collect()
+/// The alerts one reading raises, ready to be stored with it.
+fn alerts_of(session: &Session, r: &VitalReading, raised_at: Timestamp) -> Vec<SessionAlert> {
+    let t = &session.thresholds;
+    t.alerts(&r.vitals)
+        .into_iter()
+        .map(|code| SessionAlert {
+            id: SessionAlertId(new_id()),
+            session_id: session.id,
+            code,
+            message: alert_message(code, &r.vitals, t),
+            at: r.at,
+            device_id: r.device_id.clone(),
+            raised_at,
+            acknowledgement: None,
+        })
+        .collect()
 }
 
 /// Checks one reading's values against physiologic ranges (a typing or device error, not a
@@ -190,6 +202,7 @@ impl App {
         event.resource_id = Some(session.id.to_string());
         event.detail = Some(modality.as_str().to_owned());
         self.store.insert_treatment_session(&session, event).await?;
+        self.publish_session_change(session.id);
         Ok(session)
     }
 
@@ -208,10 +221,13 @@ impl App {
         if event == SessionEvent::Discharged {
             return Err(ValidationErrors::one("type", "discharge through POST /api/v1/sessions/{id}/discharge, which checks the criteria").into());
         }
+        if event == SessionEvent::PrechecksCompleted {
+            return Err(ValidationErrors::one("type", "complete pre-checks through POST /api/v1/sessions/{id}/prechecks, which evaluates them").into());
+        }
         self.append_session_event(grant, id, event, at, payload).await
     }
 
-    async fn append_session_event(
+    pub(crate) async fn append_session_event(
         &self,
         grant: &Granted<ClinicalWrite>,
         id: TreatmentSessionId,
@@ -246,6 +262,7 @@ impl App {
             AppError::Conflict(_) => AppError::Conflict("the session changed meanwhile; reload and try again".to_owned()),
             other => other,
         })?;
+        self.publish_session_change(id);
         // The schedule learns about the session (post-session questionnaires).
         if next == SessionState::Discharged {
             self.append_treatment_event(
@@ -284,36 +301,88 @@ impl App {
         audit.resource_type = Some("Session".to_owned());
         audit.resource_id = Some(id.to_string());
         audit.detail = Some(format!("{} readings", readings.len()));
+        let readings: Vec<(VitalReading, Vec<SessionAlert>)> = readings
+            .into_iter()
+            .map(|r| {
+                let alerts = alerts_of(&session, &r, now);
+                (r, alerts)
+            })
+            .collect();
         let new = self.store.insert_vitals(id, &readings, now, audit).await?;
+        self.publish_session_change(id);
         let accepted = u32::try_from(new.iter().filter(|n| **n).count()).unwrap_or(u32::MAX);
         let duplicates = u32::try_from(new.len()).unwrap_or(u32::MAX).saturating_sub(accepted);
-        let alerts = readings.iter().zip(&new).filter(|(_, n)| **n).flat_map(|(r, _)| alerts_of(&session.thresholds, r)).collect();
+        let alerts = readings.into_iter().zip(&new).filter(|(_, n)| **n).flat_map(|((_, alerts), _)| alerts).collect();
         Ok(VitalsReceipt { accepted, duplicates, alerts })
     }
 
     /// A session with its timeline, readings and alerts (an audited clinical read).
     pub async fn session_view(&self, grant: &Granted<ClinicalRead>, id: TreatmentSessionId) -> AppResult<SessionView> {
-        let session = self.store.treatment_session(id).await?.ok_or(AppError::NotFound)?;
-        let events = self.store.session_events(id).await?;
-        let vitals = self.store.vitals(id).await?;
-        let alerts = vitals.iter().flat_map(|r| alerts_of(&session.thresholds, r)).collect();
-        let discharge = self.discharge_check(&session, &events, &vitals).await?;
-        let mut event = grant.actor().patient_event(self, AuditAction::SessionRead, AuditOutcome::Success, session.patient_id);
+        let view = self.session_snapshot(id).await?;
+        let mut event = grant.actor().patient_event(self, AuditAction::SessionRead, AuditOutcome::Success, view.session.patient_id);
         event.resource_type = Some("Session".to_owned());
         event.resource_id = Some(id.to_string());
         self.store.append_audit(vec![event]).await?;
-        Ok(SessionView { session, events, vitals, alerts, discharge })
+        Ok(view)
+    }
+
+    /// A session as it stands, unaudited: the callers audit (the session read above, the chair
+    /// board once per viewing).
+    pub(crate) async fn session_snapshot(&self, id: TreatmentSessionId) -> AppResult<SessionView> {
+        let session = self.store.treatment_session(id).await?.ok_or(AppError::NotFound)?;
+        let events = self.store.session_events(id).await?;
+        let vitals = self.store.vitals(id).await?;
+        let alerts = self.store.session_alerts(id).await?;
+        let discharge = self.discharge_check(&session, &events, &vitals).await?;
+        let prechecks = self.precheck_snapshot(&session, &events, &vitals).await?;
+        let next_checkpoint = self.next_checkpoint(&session, &events, &vitals, &discharge).await?;
+        Ok(SessionView { session, events, vitals, alerts, discharge, prechecks, next_checkpoint })
+    }
+
+    /// The session's MOAA/S and CADSS totals (time, total), not entered in error.
+    async fn session_scores(&self, session: &Session) -> AppResult<(Vec<(Timestamp, u32)>, Vec<(Timestamp, u32)>)> {
+        let on_session = |list: Vec<ketaclinic_domain::assessment::Assessment>| -> Vec<(Timestamp, u32)> {
+            list.into_iter().filter(|a| a.session_id == Some(session.id.0)).filter_map(|a| a.score.total.map(|t| (a.administered_at, t))).collect()
+        };
+        let moaas = on_session(self.standing_assessments(session.patient_id, Some("moaas")).await?);
+        let cadss = on_session(self.standing_assessments(session.patient_id, Some("cadss")).await?);
+        Ok((moaas, cadss))
+    }
+
+    /// The next observation due (REFERENCE §2.4, §4.1, §4.4; rules in the domain).
+    async fn next_checkpoint(
+        &self,
+        session: &Session,
+        events: &[SessionEventRecord],
+        vitals: &[VitalReading],
+        discharge: &DischargeCheck,
+    ) -> AppResult<Option<NextCheckpoint>> {
+        let first = |kind: SessionEvent| events.iter().find(|e| e.event == kind).map(|e| e.at);
+        let (moaas, cadss) = self.session_scores(session).await?;
+        let started = if session.modality.is_esketamine() {
+            first(SessionEvent::DeviceAdministered).or(first(SessionEvent::AdministrationStarted))
+        } else {
+            [first(SessionEvent::AdministrationStarted), first(SessionEvent::DeviceAdministered)].into_iter().flatten().min()
+        };
+        let facts = CheckpointFacts {
+            esketamine: session.modality.is_esketamine(),
+            checked_in_at: first(SessionEvent::CheckedIn),
+            dosing_started_at: started,
+            administration_stopped_at: events.iter().rev().find(|e| e.event == SessionEvent::AdministrationStopped).map(|e| e.at),
+            minimum_until: discharge.minimum_until,
+            closed: session.state.is_closed(),
+            bp_readings: vitals.iter().filter(|r| r.vitals.systolic.is_some() || r.vitals.diastolic.is_some()).map(|r| r.at).collect(),
+            moaas: moaas.iter().map(|(t, _)| *t).collect(),
+            cadss: cadss.iter().map(|(t, _)| *t).collect(),
+        };
+        Ok(next_checkpoint(&facts, self.now()))
     }
 
     /// The discharge criteria of a session now, from its events, readings and the MOAA/S and
     /// CADSS assessments recorded on it.
     async fn discharge_check(&self, session: &Session, events: &[SessionEventRecord], vitals: &[VitalReading]) -> AppResult<DischargeCheck> {
         let first = |kind: SessionEvent| events.iter().find(|e| e.event == kind).map(|e| e.at);
-        let on_session = |list: Vec<ketaclinic_domain::assessment::Assessment>| -> Vec<(Timestamp, u32)> {
-            list.into_iter().filter(|a| a.session_id == Some(session.id.0)).filter_map(|a| a.score.total.map(|t| (a.administered_at, t))).collect()
-        };
-        let moaas = on_session(self.standing_assessments(session.patient_id, Some("moaas")).await?);
-        let cadss = on_session(self.standing_assessments(session.patient_id, Some("cadss")).await?);
+        let (moaas, cadss) = self.session_scores(session).await?;
         let started = [first(SessionEvent::AdministrationStarted), first(SessionEvent::DeviceAdministered)].into_iter().flatten().min();
         let facts = DischargeFacts {
             esketamine: session.modality.is_esketamine(),
@@ -325,7 +394,8 @@ impl App {
             moaas,
             cadss,
             dissociation_attested_at: first(SessionEvent::DissociationResolved),
-            escort_confirmed_at: first(SessionEvent::EscortConfirmed),
+            // An escort event, or the escort confirmed at the pre-checks (name and phone).
+            escort_confirmed_at: [first(SessionEvent::EscortConfirmed), crate::session_prechecks::precheck_escort_at(events)].into_iter().flatten().min(),
         };
         Ok(evaluate(&facts, &session.thresholds, self.now()))
     }

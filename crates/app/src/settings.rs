@@ -30,6 +30,25 @@ impl Default for AuthSettings {
     }
 }
 
+/// The certified healthcare setting as the SPRAVATO REMS monitoring form names it (`[clinic]`
+/// name, address and telephone; REFERENCE §2.6 items 3–4). A blank value is not configured and
+/// the form reports it as missing; nothing is invented. The name the configuration ships with
+/// ([`PLACEHOLDER_CLINIC_NAME`]) counts as not configured.
+#[derive(Debug, Clone, Default)]
+pub struct ClinicIdentity {
+    pub name: String,
+    pub address_1: String,
+    pub address_2: String,
+    pub city: String,
+    pub state: String,
+    pub zip: String,
+    /// Where the monitoring HCP is reached (staff accounts carry no telephone).
+    pub phone: String,
+}
+
+/// The clinic name of the default configuration: a placeholder, never a real setting's name.
+pub const PLACEHOLDER_CLINIC_NAME: &str = "Example Clinic";
+
 /// Everything the use cases are configured with.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -64,6 +83,11 @@ pub struct Settings {
     pub induction_days_esketamine: i64,
     /// Vital-sign thresholds of the session protocol (issue 5 defaults; clinic settings).
     pub session_thresholds: ketaclinic_domain::session::Thresholds,
+    /// The protocol asks for a PHQ-9 on the day of each session before dosing (a pre-check;
+    /// default off).
+    pub pre_session_phq9: bool,
+    /// The setting's name, address and telephone for the REMS form.
+    pub clinic: ClinicIdentity,
 }
 
 impl Default for Settings {
@@ -83,6 +107,8 @@ impl Default for Settings {
             induction_days_ketamine: 21,
             induction_days_esketamine: 28,
             session_thresholds: ketaclinic_domain::session::Thresholds::default(),
+            pre_session_phq9: false,
+            clinic: ClinicIdentity::default(),
             enquiries_per_minute_per_ip: 20,
         }
     }

@@ -73,11 +73,21 @@ pub enum AuditAction {
     SessionEventRecorded,
     VitalsRecorded,
     SessionRead,
+    SessionAlertAcknowledged,
+    /// The chair board opened (or its live stream connected): one event per viewing, not per
+    /// redraw.
+    BoardRead,
+    /// A SPRAVATO REMS monitoring form opened (built from the session).
+    RemsFormRead,
+    /// The REMS form queue listed.
+    RemsFormsListed,
+    /// A REMS form's status or staff answers changed.
+    RemsFormChanged,
 }
 
 impl AuditAction {
     /// Every action (for filters in the auditor's pages).
-    pub const ALL: [Self; 47] = [
+    pub const ALL: [Self; 52] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Logout,
@@ -125,6 +135,11 @@ impl AuditAction {
         Self::SessionEventRecorded,
         Self::VitalsRecorded,
         Self::SessionRead,
+        Self::SessionAlertAcknowledged,
+        Self::BoardRead,
+        Self::RemsFormRead,
+        Self::RemsFormsListed,
+        Self::RemsFormChanged,
     ];
 
     /// The stored name, `area.verb`.
@@ -177,6 +192,11 @@ impl AuditAction {
             Self::SessionEventRecorded => "session.event",
             Self::VitalsRecorded => "session.vitals",
             Self::SessionRead => "session.read",
+            Self::BoardRead => "board.read",
+            Self::RemsFormRead => "rems_form.read",
+            Self::RemsFormsListed => "rems_form.list",
+            Self::RemsFormChanged => "rems_form.update",
+            Self::SessionAlertAcknowledged => "session.alert_ack",
         }
     }
 }

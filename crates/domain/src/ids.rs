@@ -86,3 +86,7 @@ id_type!(
     /// One event of a treatment session.
     SessionEventId
 );
+id_type!(
+    /// One vital-sign alert raised during a treatment session.
+    SessionAlertId
+);

@@ -43,6 +43,15 @@ pub struct ClinicConfig {
     /// Region of phone numbers written without a country code: a North American Numbering
     /// Plan country (`US`, `CA` …) or `international` (every number needs `+`).
     pub phone_region: String,
+    /// The setting's address and telephone as the SPRAVATO REMS monitoring form asks for them
+    /// (REFERENCE §2.6 items 3–4). Empty by default: a blank value is reported as missing on
+    /// the form, never invented.
+    pub address_1: String,
+    pub address_2: String,
+    pub city: String,
+    pub state: String,
+    pub zip: String,
+    pub phone: String,
 }
 
 /// Weekday keys of `business_hours`, Monday first (the calendar's index order).
@@ -81,12 +90,18 @@ impl ClinicConfig {
 impl Default for ClinicConfig {
     fn default() -> Self {
         Self {
-            name: "Example Clinic".to_owned(),
+            name: ketaclinic_app::settings::PLACEHOLDER_CLINIC_NAME.to_owned(),
             timezone: "UTC".to_owned(),
             business_hours: None,
             holidays: Vec::new(),
             mrn_prefix: "KC-".to_owned(),
             phone_region: "US".to_owned(),
+            address_1: String::new(),
+            address_2: String::new(),
+            city: String::new(),
+            state: String::new(),
+            zip: String::new(),
+            phone: String::new(),
         }
     }
 }
@@ -135,6 +150,15 @@ pub struct Config {
     pub eligibility: EligibilityConfig,
     pub self_report: SelfReportConfig,
     pub dashboard: DashboardConfig,
+    pub sessions: SessionsConfig,
+}
+
+/// The chairside session protocol (`[sessions]`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct SessionsConfig {
+    /// Ask for a PHQ-9 on the day of each session as a pre-check (default off).
+    pub pre_session_phq9: bool,
 }
 
 /// The outcome dashboard (`[dashboard]`): end of induction, days after baseline, until
@@ -233,6 +257,7 @@ impl Default for Config {
             eligibility: EligibilityConfig::default(),
             self_report: SelfReportConfig::default(),
             dashboard: DashboardConfig::default(),
+            sessions: SessionsConfig::default(),
         }
     }
 }
@@ -327,6 +352,16 @@ impl Config {
             induction_days_ketamine: d.induction_days_ketamine,
             induction_days_esketamine: d.induction_days_esketamine,
             session_thresholds: ketaclinic_domain::session::Thresholds::default(),
+            pre_session_phq9: self.sessions.pre_session_phq9,
+            clinic: ketaclinic_app::settings::ClinicIdentity {
+                name: self.clinic.name.trim().to_owned(),
+                address_1: self.clinic.address_1.trim().to_owned(),
+                address_2: self.clinic.address_2.trim().to_owned(),
+                city: self.clinic.city.trim().to_owned(),
+                state: self.clinic.state.trim().to_owned(),
+                zip: self.clinic.zip.trim().to_owned(),
+                phone: self.clinic.phone.trim().to_owned(),
+            },
         })
     }
 }

@@ -19,6 +19,7 @@ mod convert;
 mod dashboard;
 mod enquiries;
 mod patients;
+mod rems_forms;
 mod self_report;
 mod sessions;
 mod tasks;
@@ -51,6 +52,8 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "tasks", include_str!("../migrations/0008_tasks.sql")),
     (9, "assessment_corrections", include_str!("../migrations/0009_assessment_corrections.sql")),
     (10, "sessions", include_str!("../migrations/0010_sessions.sql")),
+    (11, "session_alerts", include_str!("../migrations/0011_session_alerts.sql")),
+    (12, "rems_forms", include_str!("../migrations/0012_rems_forms.sql")),
 ];
 
 /// Readers in the pool. Each is a server process on the database host, so the pool stays small;

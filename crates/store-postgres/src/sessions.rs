@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use ketaclinic_domain::audit::AuditEvent;
 use ketaclinic_domain::eligibility::Modality;
-use ketaclinic_domain::ids::{PatientId, SessionEventId, TreatmentSessionId, UserId};
-use ketaclinic_domain::session::{Session, SessionEventRecord, SessionState, VitalReading, Vitals};
+use ketaclinic_domain::ids::{PatientId, SessionAlertId, SessionEventId, TreatmentSessionId, UserId};
+use ketaclinic_domain::session::{Session, SessionAlert, SessionAlertAck, SessionEventRecord, SessionState, VitalReading, Vitals};
 use ketaclinic_store::{SessionStore, StoreError, StoreResult};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -77,6 +77,24 @@ fn reading(row: &PgRow) -> StoreResult<VitalReading> {
             spo2: opt_u32(row, "spo2")?,
             resp_rate: opt_u32(row, "resp_rate")?,
         },
+    })
+}
+
+fn session_alert(row: &PgRow) -> StoreResult<SessionAlert> {
+    let by: Option<uuid::Uuid> = row.try_get("acknowledged_by").map_err(map_err)?;
+    let acknowledgement = match by {
+        Some(by) => Some(SessionAlertAck { by: UserId(by), at: get_ts(row, "acknowledged_at")?, note: row.try_get("note").map_err(map_err)? }),
+        None => None,
+    };
+    Ok(SessionAlert {
+        id: SessionAlertId(row.try_get("id").map_err(map_err)?),
+        session_id: TreatmentSessionId(row.try_get("session_id").map_err(map_err)?),
+        code: parse(row.try_get("code").map_err(map_err)?, "session alert code")?,
+        message: row.try_get("message").map_err(map_err)?,
+        at: get_ts(row, "at")?,
+        device_id: row.try_get("device_id").map_err(map_err)?,
+        raised_at: get_ts(row, "raised_at")?,
+        acknowledgement,
     })
 }
 
@@ -195,14 +213,22 @@ impl SessionStore for PgStore {
         rows.iter().map(session_event).collect()
     }
 
-    async fn insert_vitals(&self, id: TreatmentSessionId, readings: &[VitalReading], recorded_at: Timestamp, audit: AuditEvent) -> StoreResult<Vec<bool>> {
+    async fn insert_vitals(
+        &self,
+        id: TreatmentSessionId,
+        readings: &[(VitalReading, Vec<SessionAlert>)],
+        recorded_at: Timestamp,
+        audit: AuditEvent,
+    ) -> StoreResult<Vec<bool>> {
         let mut rows = Vec::with_capacity(readings.len());
-        for r in readings {
+        for (r, alerts) in readings {
             let v = r.vitals;
+            let alerts = alerts.iter().map(|a| Ok((a.id.0, name(&a.code)?, a.message.clone()))).collect::<StoreResult<Vec<_>>>()?;
             rows.push((
                 r.device_id.clone(),
                 r.at,
                 [opt_i32(v.systolic)?, opt_i32(v.diastolic)?, opt_i32(v.heart_rate)?, opt_i32(v.spo2)?, opt_i32(v.resp_rate)?],
+                alerts,
             ));
         }
         self.writer
@@ -212,7 +238,7 @@ impl SessionStore for PgStore {
                         return Err(StoreError::NotFound);
                     }
                     let mut fresh = Vec::with_capacity(rows.len());
-                    for (device, at, [systolic, diastolic, heart_rate, spo2, resp_rate]) in &rows {
+                    for (device, at, [systolic, diastolic, heart_rate, spo2, resp_rate], alerts) in &rows {
                         let done = sqlx::query(
                             "INSERT INTO session_vitals (session_id, device_id, at, systolic, diastolic, heart_rate, spo2, resp_rate, recorded_at) \
                              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
@@ -229,7 +255,25 @@ impl SessionStore for PgStore {
                         .execute(&mut c.conn)
                         .await
                         .map_err(map_err)?;
-                        fresh.push(done.rows_affected() == 1);
+                        let new = done.rows_affected() == 1;
+                        // An alert is stored only with its new reading.
+                        for (alert_id, code, message) in alerts.iter().filter(|_| new) {
+                            sqlx::query(
+                                "INSERT INTO session_alerts (id, session_id, code, message, at, device_id, raised_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                                 ON CONFLICT DO NOTHING",
+                            )
+                            .bind(alert_id)
+                            .bind(id.0)
+                            .bind(code)
+                            .bind(message)
+                            .bind(ts(*at))
+                            .bind(device)
+                            .bind(ts(recorded_at))
+                            .execute(&mut c.conn)
+                            .await
+                            .map_err(map_err)?;
+                        }
+                        fresh.push(new);
                     }
                     append(&mut c.conn, vec![audit]).await?;
                     Ok(fresh)
@@ -242,5 +286,50 @@ impl SessionStore for PgStore {
         let rows =
             sqlx::query("SELECT * FROM session_vitals WHERE session_id = $1 ORDER BY at, device_id").bind(id.0).fetch_all(&self.read).await.map_err(map_err)?;
         rows.iter().map(reading).collect()
+    }
+
+    async fn session_alerts(&self, id: TreatmentSessionId) -> StoreResult<Vec<SessionAlert>> {
+        let rows = sqlx::query(
+            "SELECT a.*, k.acknowledged_by, k.acknowledged_at, k.note FROM session_alerts a LEFT JOIN session_alert_acks k ON k.alert_id = a.id \
+             WHERE a.session_id = $1 ORDER BY a.at, a.device_id, a.code",
+        )
+        .bind(id.0)
+        .fetch_all(&self.read)
+        .await
+        .map_err(map_err)?;
+        rows.iter().map(session_alert).collect()
+    }
+
+    async fn acknowledge_session_alert(&self, session: TreatmentSessionId, alert: SessionAlertId, ack: &SessionAlertAck, audit: AuditEvent) -> StoreResult<()> {
+        let ack = ack.clone();
+        self.writer
+            .write(move |c: &mut WriteConn| {
+                Box::pin(async move {
+                    let found = sqlx::query("SELECT 1 FROM session_alerts WHERE id = $1 AND session_id = $2")
+                        .bind(alert.0)
+                        .bind(session.0)
+                        .fetch_optional(&mut c.conn)
+                        .await
+                        .map_err(map_err)?;
+                    if found.is_none() {
+                        return Err(StoreError::NotFound);
+                    }
+                    let done = sqlx::query(
+                        "INSERT INTO session_alert_acks (alert_id, acknowledged_by, acknowledged_at, note) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                    )
+                    .bind(alert.0)
+                    .bind(ack.by.0)
+                    .bind(ts(ack.at))
+                    .bind(&ack.note)
+                    .execute(&mut c.conn)
+                    .await
+                    .map_err(map_err)?;
+                    if done.rows_affected() == 0 {
+                        return Err(StoreError::Conflict("the alert was already acknowledged".to_owned()));
+                    }
+                    append(&mut c.conn, vec![audit]).await
+                })
+            })
+            .await
     }
 }

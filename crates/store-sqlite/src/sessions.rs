@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use ketaclinic_domain::audit::AuditEvent;
 use ketaclinic_domain::eligibility::Modality;
-use ketaclinic_domain::ids::{PatientId, SessionEventId, TreatmentSessionId, UserId};
-use ketaclinic_domain::session::{Session, SessionEventRecord, SessionState, VitalReading, Vitals};
+use ketaclinic_domain::ids::{PatientId, SessionAlertId, SessionEventId, TreatmentSessionId, UserId};
+use ketaclinic_domain::session::{Session, SessionAlert, SessionAlertAck, SessionEventRecord, SessionState, VitalReading, Vitals};
 use ketaclinic_store::{SessionStore, StoreError, StoreResult};
 use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
@@ -71,6 +71,28 @@ fn reading(row: &Row<'_>) -> StoreResult<VitalReading> {
             spo2: opt_u32(row, "spo2")?,
             resp_rate: opt_u32(row, "resp_rate")?,
         },
+    })
+}
+
+fn session_alert(row: &Row<'_>) -> StoreResult<SessionAlert> {
+    let acknowledged_by = opt_text(row, "acknowledged_by")?;
+    let acknowledgement = match acknowledged_by {
+        Some(by) => Some(SessionAlertAck {
+            by: UserId(uuid(&by)?),
+            at: from_us(opt_int(row, "acknowledged_at")?.ok_or_else(|| StoreError::Corrupt("acknowledgement without a time".to_owned()))?)?,
+            note: opt_text(row, "note")?,
+        }),
+        None => None,
+    };
+    Ok(SessionAlert {
+        id: SessionAlertId(uuid(&text(row, "id")?)?),
+        session_id: TreatmentSessionId(uuid(&text(row, "session_id")?)?),
+        code: parse(text(row, "code")?, "session alert code")?,
+        message: text(row, "message")?,
+        at: from_us(int(row, "at")?)?,
+        device_id: text(row, "device_id")?,
+        raised_at: from_us(int(row, "raised_at")?)?,
+        acknowledgement,
     })
 }
 
@@ -157,7 +179,19 @@ impl SessionStore for SqliteStore {
         self.read.all("SELECT * FROM session_events WHERE session_id = ?1 ORDER BY at, recorded_at, id", [id.to_string()], session_event)
     }
 
-    async fn insert_vitals(&self, id: TreatmentSessionId, readings: &[VitalReading], recorded_at: Timestamp, audit: AuditEvent) -> StoreResult<Vec<bool>> {
+    async fn insert_vitals(
+        &self,
+        id: TreatmentSessionId,
+        readings: &[(VitalReading, Vec<SessionAlert>)],
+        recorded_at: Timestamp,
+        audit: AuditEvent,
+    ) -> StoreResult<Vec<bool>> {
+        let mut alerts = Vec::new();
+        for (_, list) in readings {
+            for a in list {
+                alerts.push((a.clone(), name(&a.code)?));
+            }
+        }
         let readings = readings.to_vec();
         self.writer
             .write(move |w| {
@@ -173,7 +207,14 @@ impl SessionStore for SqliteStore {
                              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                         )
                         .map_err(wq)?;
-                    for r in &readings {
+                    let mut raise = w
+                        .conn
+                        .prepare_cached(
+                            "INSERT OR IGNORE INTO session_alerts (id, session_id, code, message, at, device_id, raised_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        )
+                        .map_err(wq)?;
+                    let mut alerts = alerts.into_iter();
+                    for (r, raised) in &readings {
                         let v = r.vitals;
                         let n = insert
                             .execute(params![
@@ -188,6 +229,14 @@ impl SessionStore for SqliteStore {
                                 to_us(recorded_at)
                             ])
                             .map_err(wq)?;
+                        // This reading's alerts, in the order they were flattened above.
+                        for (a, code) in alerts.by_ref().take(raised.len()) {
+                            if n == 1 {
+                                raise
+                                    .execute(params![a.id.to_string(), id.to_string(), code, a.message, to_us(r.at), r.device_id, to_us(recorded_at)])
+                                    .map_err(wq)?;
+                            }
+                        }
                         fresh.push(n == 1);
                     }
                 }
@@ -199,5 +248,41 @@ impl SessionStore for SqliteStore {
 
     async fn vitals(&self, id: TreatmentSessionId) -> StoreResult<Vec<VitalReading>> {
         self.read.all("SELECT * FROM session_vitals WHERE session_id = ?1 ORDER BY at, device_id", [id.to_string()], reading)
+    }
+
+    async fn session_alerts(&self, id: TreatmentSessionId) -> StoreResult<Vec<SessionAlert>> {
+        self.read.all(
+            "SELECT a.*, k.acknowledged_by, k.acknowledged_at, k.note FROM session_alerts a LEFT JOIN session_alert_acks k ON k.alert_id = a.id \
+             WHERE a.session_id = ?1 ORDER BY a.at, a.device_id, a.code",
+            [id.to_string()],
+            session_alert,
+        )
+    }
+
+    async fn acknowledge_session_alert(&self, session: TreatmentSessionId, alert: SessionAlertId, ack: &SessionAlertAck, audit: AuditEvent) -> StoreResult<()> {
+        let ack = ack.clone();
+        self.writer
+            .write(move |w| {
+                let found: Option<i64> = w
+                    .conn
+                    .query_row("SELECT 1 FROM session_alerts WHERE id = ?1 AND session_id = ?2", [alert.to_string(), session.to_string()], |r| r.get(0))
+                    .optional()
+                    .map_err(wq)?;
+                if found.is_none() {
+                    return Err(StoreError::NotFound);
+                }
+                let n = w
+                    .conn
+                    .execute(
+                        "INSERT OR IGNORE INTO session_alert_acks (alert_id, acknowledged_by, acknowledged_at, note) VALUES (?1, ?2, ?3, ?4)",
+                        params![alert.to_string(), ack.by.to_string(), to_us(ack.at), ack.note],
+                    )
+                    .map_err(wq)?;
+                if n == 0 {
+                    return Err(StoreError::Conflict("the alert was already acknowledged".to_owned()));
+                }
+                append(w, vec![audit])
+            })
+            .await
     }
 }

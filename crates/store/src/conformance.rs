@@ -22,6 +22,7 @@ use crate::ports::Storage;
 
 mod chart;
 mod enquiries;
+mod rems_forms;
 mod self_report;
 mod sessions;
 mod tasks;
@@ -29,8 +30,9 @@ mod treatment_events;
 use crate::records::{ApiToken, AuditFilter, AuthSession, NewPatient, PatientCursor, PatientQuery, StaffUser};
 pub use chart::{chart_versions, clinic_documents, enquiry_conversion};
 pub use enquiries::{enquiries_queue, enquiry_changes};
+pub use rems_forms::rems_forms;
 pub use self_report::self_report_links;
-pub use sessions::{session_vitals, treatment_sessions};
+pub use sessions::{session_alerts, session_vitals, treatment_sessions};
 pub use tasks::{assessment_corrections, tasks_lifecycle};
 pub use treatment_events::treatment_events;
 
@@ -46,7 +48,7 @@ macro_rules! conformance_suite {
             patient_versions_and_conflicts, audit_chain_is_contiguous_under_concurrency,
             audit_filters, timestamps_keep_microseconds, concurrent_failures_roll_back_alone, assessments_round_trip, alerts_lifecycle,
             enquiries_queue, enquiry_changes, chart_versions, enquiry_conversion, clinic_documents, self_report_links, treatment_events, tasks_lifecycle, assessment_corrections,
-            treatment_sessions, session_vitals);
+            treatment_sessions, session_vitals, rems_forms, session_alerts);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(

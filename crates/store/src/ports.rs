@@ -7,13 +7,14 @@ use ketaclinic_domain::assessment::{Assessment, AssessmentCorrection};
 use ketaclinic_domain::audit::{AuditEvent, AuditRecord};
 use ketaclinic_domain::chart::{ChartEntry, ChartKind};
 use ketaclinic_domain::enquiry::{Enquiry, EnquiryChange, EnquiryStatus};
-use ketaclinic_domain::ids::{AlertId, ChartEntryId, EnquiryId, PatientId, SelfReportLinkId, SessionId, TaskId, TokenId, TreatmentSessionId, UserId};
+use ketaclinic_domain::ids::{AlertId, ChartEntryId, EnquiryId, PatientId, SelfReportLinkId, SessionAlertId, SessionId, TaskId, TokenId, TreatmentSessionId, UserId};
 use ketaclinic_domain::outcome::Point;
 use ketaclinic_domain::patient::{MrnPrefix, Patient, PatientVersion};
 use ketaclinic_domain::person::Email;
 use ketaclinic_domain::record::Version;
 use ketaclinic_domain::self_report::SelfReportLink;
-use ketaclinic_domain::session::{Session, SessionEventRecord, SessionState, VitalReading};
+use ketaclinic_domain::session::{Session, SessionAlert, SessionAlertAck, SessionEventRecord, SessionState, VitalReading};
+use ketaclinic_domain::session::rems_form::{RemsFormRecord, RemsFormStatus, RemsQueueRow};
 use ketaclinic_domain::task::{Task, TaskClosure};
 
 use crate::error::StoreResult;
@@ -200,11 +201,45 @@ pub trait SessionStore: Send + Sync {
     async fn append_session_event(&self, event: &SessionEventRecord, expected: SessionState, next: SessionState, audit: AuditEvent) -> StoreResult<()>;
     /// A session's events ordered by `at`, then by recording order.
     async fn session_events(&self, id: TreatmentSessionId) -> StoreResult<Vec<SessionEventRecord>>;
-    /// Stores readings; one already stored for the same session, device and time is skipped.
+    /// Stores readings, each with the alerts it raises, in one transaction; a reading already
+    /// stored for the same session, device and time is skipped, and so are its alerts (an
+    /// alert is stored only with its new reading, so a replayed batch raises nothing twice).
     /// Returns, per reading, whether it was new. `NotFound` for an unknown session.
-    async fn insert_vitals(&self, id: TreatmentSessionId, readings: &[VitalReading], recorded_at: Timestamp, audit: AuditEvent) -> StoreResult<Vec<bool>>;
+    async fn insert_vitals(
+        &self,
+        id: TreatmentSessionId,
+        readings: &[(VitalReading, Vec<SessionAlert>)],
+        recorded_at: Timestamp,
+        audit: AuditEvent,
+    ) -> StoreResult<Vec<bool>>;
     /// A session's readings in time order.
     async fn vitals(&self, id: TreatmentSessionId) -> StoreResult<Vec<VitalReading>>;
+    /// A session's alerts with their acknowledgements, in reading-time order.
+    async fn session_alerts(&self, id: TreatmentSessionId) -> StoreResult<Vec<SessionAlert>>;
+    /// Acknowledges an alert of session `session` with its audit event, in one transaction.
+    /// `NotFound` when the session has no such alert; `Conflict` (nothing written) when it was
+    /// already acknowledged.
+    async fn acknowledge_session_alert(&self, session: TreatmentSessionId, alert: SessionAlertId, ack: &SessionAlertAck, audit: AuditEvent) -> StoreResult<()>;
+}
+
+/// SPRAVATO REMS monitoring forms: the submission row of each dosed esketamine session and the
+/// queue of forms to submit (REFERENCE §2.5). The queue is driven by the sessions themselves
+/// (dosed esketamine sessions that are discharged or stopped, left-joined with their row), so a
+/// form needs no row until staff change it and discharge needs no hook.
+#[async_trait]
+pub trait RemsFormStore: Send + Sync {
+    /// A session's form row; `None` when staff have not changed it (a draft).
+    async fn rems_form_record(&self, session: TreatmentSessionId) -> StoreResult<Option<RemsFormRecord>>;
+    /// Writes the row (insert or replace) with its audit event when the stored status is still
+    /// `expected` (no row counts as `draft`). `NotFound` for an unknown session; `Conflict`
+    /// (nothing written) when the status moved meanwhile or the stored form was submitted.
+    async fn save_rems_form(&self, record: &RemsFormRecord, expected: RemsFormStatus, audit: AuditEvent) -> StoreResult<()>;
+    /// The queue: dosed esketamine sessions that are discharged or stopped early, whose status
+    /// is one of `statuses`, by first dose time then session id, after the keyset `after`.
+    async fn rems_queue(&self, statuses: &[RemsFormStatus], after: Option<(Timestamp, TreatmentSessionId)>, limit: u32) -> StoreResult<Vec<RemsQueueRow>>;
+    /// How many esketamine sessions of `patient` were dosed before `before` (the form's "first
+    /// treatment?").
+    async fn esketamine_treatments_before(&self, patient: PatientId, before: Timestamp) -> StoreResult<u64>;
 }
 
 /// One-time self-report links.
@@ -266,6 +301,7 @@ pub trait Storage:
     + TreatmentEventStore
     + TaskStore
     + SessionStore
+    + RemsFormStore
     + AuditStore
     + HealthStore
 {
@@ -284,6 +320,7 @@ impl<
         + TreatmentEventStore
         + TaskStore
         + SessionStore
+        + RemsFormStore
         + AuditStore
         + HealthStore,
 > Storage for T

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod board_hub;
 pub mod extract;
 pub mod openapi;
 pub mod ops;

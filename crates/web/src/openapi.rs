@@ -40,10 +40,11 @@ impl Modify for Security {
         api::evaluations::patient_eligibility, api::evaluations::decide,
         api::consents::list_templates, api::consents::create_template, api::consents::revise_template, api::consents::sign, api::consents::rems_enrollment,
         api::safety_plan::read, api::safety_plan::save,
-        api::dosing::calculate, api::sessions::create, api::sessions::read, api::sessions::event, api::sessions::vitals, api::sessions::discharge,
+        api::dosing::calculate, api::sessions::create, api::sessions::read, api::sessions::event, api::sessions::vitals, api::sessions::discharge, api::sessions::acknowledge_alert, api::session_prechecks::status, api::session_prechecks::complete, api::board::read, api::board::stream,
+        api::rems_forms::read, api::rems_forms::queue, api::rems_forms::set_status, api::rems_forms::answers,
         api::pk::models, api::pk::simulate,
     ),
-    tags((name = "auth"), (name = "patients"), (name = "audit"), (name = "users"), (name = "instruments"), (name = "assessments"), (name = "alerts"), (name = "enquiries"), (name = "chart"), (name = "eligibility"), (name = "consents"), (name = "dosing"), (name = "sessions"), (name = "pk"), (name = "operations"))
+    tags((name = "auth"), (name = "patients"), (name = "audit"), (name = "users"), (name = "instruments"), (name = "assessments"), (name = "alerts"), (name = "enquiries"), (name = "chart"), (name = "eligibility"), (name = "consents"), (name = "dosing"), (name = "sessions"), (name = "rems"), (name = "pk"), (name = "operations"))
 )]
 pub struct ApiDoc;
 

@@ -6,6 +6,7 @@ use ketaclinic_app::App;
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::assets::Assets;
+use crate::board_hub::BoardHub;
 
 /// Settings of the HTTP edge.
 #[derive(Debug, Clone)]
@@ -29,11 +30,13 @@ pub struct AppState {
     pub web: Arc<WebConfig>,
     pub metrics: Option<PrometheusHandle>,
     pub assets: Arc<Assets>,
+    /// Fan-out of session changes to chair boards and open session pages.
+    pub board_hub: Arc<BoardHub>,
 }
 
 impl AppState {
     /// State for `app` with `web` settings and an optional Prometheus handle.
     pub fn new(app: App, web: WebConfig, metrics: Option<PrometheusHandle>) -> Self {
-        Self { app, web: Arc::new(web), metrics, assets: Arc::new(Assets::load()) }
+        Self { app, web: Arc::new(web), metrics, assets: Arc::new(Assets::load()), board_hub: Arc::new(BoardHub::default()) }
     }
 }

@@ -278,3 +278,179 @@
     ready();
   }
 })();
+
+// ---------- Chair board and live session page (templates/board.html, session.html) ----------
+// Both listen to GET /api/v1/board/stream (server-sent events: a `snapshot`, then a `session`
+// event per changed session). The board draws one card per open session from the rows; the
+// session page re-fetches its live region (/sessions/{id}/live) when its own session changes.
+// Elapsed times count from the server's clock (the snapshot's `now`), ticking every 15 s.
+(function () {
+  "use strict";
+
+  var LABELS = { iv_ketamine: "IV ketamine", im_ketamine: "IM ketamine", esketamine_nasal: "Esketamine" };
+  var CHECKS = { blood_pressure: "BP", moaas: "MOAA/S", cadss: "CADSS" };
+  var ALERTS = { bp_high: "BP high", hr_high: "HR high", hr_low: "HR low", spo2_low: "SpO2 low", rr_low: "RR low" };
+  var skew = 0; // server time minus browser time, ms
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = text;
+    return e;
+  }
+  function minutesSince(iso) {
+    return Math.max(0, Math.floor((Date.now() + skew - Date.parse(iso)) / 60000));
+  }
+  function clock(iso) {
+    var d = new Date(Date.parse(iso));
+    return ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
+  }
+  function value(v) { return v === null || v === undefined ? "–" : String(v); }
+
+  function elapsedText(row) {
+    if (row.dosed_at) return minutesSince(row.dosed_at) + " min since dosing";
+    if (row.checked_in_at) return minutesSince(row.checked_in_at) + " min since check-in";
+    return "not checked in";
+  }
+
+  function card(row) {
+    var a = el("a", "board-card board-card--" + row.state + (row.alerts.length ? " board-card--alert" : ""));
+    a.href = "/sessions/" + row.session_id;
+    a.id = "card-" + row.session_id;
+    a.dataset.row = JSON.stringify(row);
+    var head = el("div", "board-card__head");
+    head.appendChild(el("span", "board-card__chair", row.chair || "No chair"));
+    head.appendChild(el("span", "board-card__initials", row.initials));
+    a.appendChild(head);
+    var meta = el("p", "board-card__meta");
+    meta.appendChild(el("span", "board-card__state", row.state_label));
+    meta.appendChild(document.createTextNode(" · " + (LABELS[row.modality] || row.modality)));
+    a.appendChild(meta);
+    a.appendChild(el("p", "board-card__elapsed", elapsedText(row)));
+    var v = row.last_vitals;
+    var vitals = el("p", "board-card__vitals");
+    if (v) {
+      vitals.textContent = "BP " + value(v.systolic) + "/" + value(v.diastolic) + " · HR " + value(v.heart_rate) + " · SpO2 " + value(v.spo2);
+      vitals.appendChild(el("span", "board-card__age", " (" + minutesSince(v.at) + " min ago)"));
+    } else {
+      vitals.textContent = "No vital signs yet";
+    }
+    a.appendChild(vitals);
+    if (row.alerts.length) {
+      var badges = el("p", "board-card__alerts");
+      row.alerts.forEach(function (code) { badges.appendChild(el("span", "badge badge--alarm", ALERTS[code] || code)); });
+      a.appendChild(badges);
+    }
+    if (row.next_checkpoint) {
+      var c = row.next_checkpoint;
+      var what = c.what.map(function (w) { return CHECKS[w] || w; }).join(", ");
+      a.appendChild(el("p", "board-card__due" + (c.overdue ? " board-card__due--overdue" : ""), (c.overdue ? "Overdue: " : "Next: ") + what + " at " + clock(c.due_at)));
+    }
+    if (row.discharge_ready) {
+      a.appendChild(el("p", "board-card__ready", "Ready to leave"));
+    } else if (row.minimum_until && row.state === "observing") {
+      a.appendChild(el("p", "board-card__minimum", "Observe until " + clock(row.minimum_until)));
+    }
+    return a;
+  }
+
+  function setUpBoard(board) {
+    var empty = document.getElementById("board-empty");
+    var count = document.getElementById("board-count");
+    function refreshCount() {
+      var n = board.querySelectorAll(".board-card").length;
+      if (count) count.textContent = String(n);
+      if (empty) empty.hidden = n > 0;
+    }
+    function put(row) {
+      var old = document.getElementById("card-" + row.session_id);
+      if (row.closed) {
+        if (old) old.remove();
+      } else if (old) {
+        old.replaceWith(card(row));
+      } else {
+        board.appendChild(card(row));
+      }
+    }
+    function snapshot(data) {
+      if (data.now) skew = Date.parse(data.now) - Date.now();
+      board.querySelectorAll(".board-card").forEach(function (c) { c.remove(); });
+      (data.sessions || []).forEach(put);
+      refreshCount();
+    }
+    try { snapshot(JSON.parse(board.dataset.board || "{}")); } catch (e) { /* the stream's snapshot follows */ }
+    listen({
+      snapshot: snapshot,
+      session: function (row) { put(row); refreshCount(); }
+    });
+    window.setInterval(function () {
+      board.querySelectorAll(".board-card").forEach(function (c) { c.replaceWith(card(JSON.parse(c.dataset.row))); });
+    }, 15000);
+    var large = document.getElementById("board-large");
+    if (large) {
+      large.addEventListener("click", function () {
+        var on = !board.classList.contains("board--large");
+        board.classList.toggle("board--large", on);
+        document.body.classList.toggle("body--board-large", on);
+        large.setAttribute("aria-pressed", on ? "true" : "false");
+        if (on && document.documentElement.requestFullscreen) document.documentElement.requestFullscreen().catch(function () {});
+        if (!on && document.fullscreenElement && document.exitFullscreen) document.exitFullscreen().catch(function () {});
+      });
+      if (board.classList.contains("board--large")) document.body.classList.add("body--board-large");
+    }
+  }
+
+  function setUpSession(region) {
+    var id = region.dataset.sessionId;
+    var pending = false;
+    function reload() {
+      if (pending) return;
+      pending = true;
+      window.setTimeout(function () {
+        fetch("/sessions/" + id + "/live", { credentials: "same-origin", headers: { "Accept": "text/html" } })
+          .then(function (r) { return r.ok ? r.text() : null; })
+          .then(function (html) {
+            pending = false;
+            if (!html) return;
+            var current = document.getElementById("session-live");
+            var tpl = document.createElement("template");
+            tpl.innerHTML = html.trim();
+            var next = tpl.content.firstElementChild;
+            if (current && next) current.replaceWith(next);
+            var state = document.getElementById("session-state");
+            if (state && next && state.textContent.trim() !== next.dataset.stateLabel) {
+              // The state moved on (another device, or documented after the fact): the actions change too.
+              window.location.reload();
+            }
+          })
+          .catch(function () { pending = false; });
+      }, 300);
+    }
+    listen({ session: function (row) { if (row.session_id === id) reload(); } });
+  }
+
+  function listen(handlers) {
+    if (!window.EventSource) return;
+    var status = document.getElementById("board-status");
+    var source = new EventSource("/api/v1/board/stream");
+    Object.keys(handlers).forEach(function (name) {
+      source.addEventListener(name, function (event) {
+        try { handlers[name](JSON.parse(event.data)); } catch (e) { /* ignore a malformed event */ }
+      });
+    });
+    source.addEventListener("open", function () { if (status) status.textContent = ""; });
+    source.addEventListener("error", function () { if (status) status.textContent = "(reconnecting…)"; });
+  }
+
+  function ready() {
+    var board = document.getElementById("board");
+    if (board && board.dataset.board !== undefined) setUpBoard(board);
+    var region = document.getElementById("session-live");
+    if (region && region.dataset.sessionId) setUpSession(region);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", ready);
+  } else {
+    ready();
+  }
+})();

@@ -189,6 +189,25 @@ fn api_routes(patient: &str, user: &str, token: &str) -> Vec<Route> {
             Some(json!({"readings": [{"at": "2026-01-01T10:00:00Z", "systolic": 120, "diastolic": 80}]})),
         ),
         route(Method::POST, "/api/v1/sessions/01900000-0000-7000-8000-00000000a1e7/discharge", P(ClinicalWrite), Some(json!({}))),
+        route(Method::GET, "/api/v1/sessions/01900000-0000-7000-8000-00000000a1e7/prechecks", P(ClinicalRead), None),
+        route(
+            Method::POST,
+            "/api/v1/sessions/01900000-0000-7000-8000-00000000a1e7/prechecks",
+            P(ClinicalWrite),
+            Some(json!({"identity_confirmed": true, "medications_reviewed": true})),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/sessions/01900000-0000-7000-8000-00000000a1e7/alerts/01900000-0000-7000-8000-00000000a1e8/acknowledge",
+            P(ClinicalWrite),
+            Some(json!({})),
+        ),
+        route(Method::GET, "/api/v1/sessions/01900000-0000-7000-8000-00000000a1e7/rems-form", P(ClinicalRead), None),
+        route(Method::GET, "/api/v1/rems-forms", P(ClinicalRead), None),
+        route(Method::POST, "/api/v1/rems-forms/01900000-0000-7000-8000-00000000a1e7/status", P(ClinicalWrite), Some(json!({"status": "ready"}))),
+        route(Method::PUT, "/api/v1/rems-forms/01900000-0000-7000-8000-00000000a1e7/answers", P(ClinicalWrite), Some(json!({"serious_adverse_event": false}))),
+        route(Method::GET, "/api/v1/board", P(ClinicalRead), None),
+        route(Method::GET, "/api/v1/board/stream", P(ClinicalRead), None),
         route(Method::GET, "/api/v1/pk/models", SignedIn, None),
         route(
             Method::POST,
@@ -237,6 +256,8 @@ fn template(path: &str, ids: [&str; 3]) -> String {
         .replace("?modality=iv_ketamine", "")
         .replace("/assessments/01900000-0000-7000-8000-00000000a1e7/entered-in-error", "/assessments/{assessment_id}/entered-in-error")
         .replace("/chart/escort", "/chart/{kind}")
+        .replace("/alerts/01900000-0000-7000-8000-00000000a1e8/", "/alerts/{alert_id}/")
+        .replace("/rems-forms/01900000-0000-7000-8000-00000000a1e7/", "/rems-forms/{session_id}/")
         .replace("01900000-0000-7000-8000-00000000a1e7", "{id}")
 }
 
@@ -268,6 +289,14 @@ async fn every_api_route_checks_credentials_and_role() {
             // Disabling the admin's own target would end the nurse's tokens; skip state-changing
             // admin calls for allowed roles (covered by their own tests) but check the refusals.
             if allowed && r.method != Method::GET {
+                continue;
+            }
+            if allowed && r.path.ends_with("/stream") {
+                // An event stream does not end: check the answer's status, not its body.
+                let Auth::Bearer(token) = auth else { panic!("API calls use tokens") };
+                let req = axum::http::Request::get(&r.path).header(header::AUTHORIZATION, format!("Bearer {token}")).body(axum::body::Body::empty()).unwrap();
+                let res = tower::ServiceExt::oneshot(app.router.clone(), req).await.unwrap();
+                assert_eq!(res.status(), StatusCode::OK, "{role} may {} {}", r.method, r.path);
                 continue;
             }
             let before = app.count("audit_events").await;
@@ -332,6 +361,20 @@ fn page_routes(patient: &str, user: &str) -> Vec<Route> {
         route(Method::POST, "/dosing", SignedIn, None),
         route(Method::GET, "/outcomes", P(DashboardRead), None),
         route(Method::GET, "/worklist", P(ClinicalRead), None),
+        route(Method::GET, "/board", P(ClinicalRead), None),
+        route(Method::POST, &format!("/patients/{patient}/sessions"), P(ClinicalWrite), None),
+        route(Method::GET, "/sessions/01900000-0000-7000-8000-00000000a1e7", P(ClinicalRead), None),
+        route(Method::GET, "/sessions/01900000-0000-7000-8000-00000000a1e7/live", P(ClinicalRead), None),
+        route(Method::POST, "/sessions/01900000-0000-7000-8000-00000000a1e7/events", P(ClinicalWrite), None),
+        route(Method::POST, "/sessions/01900000-0000-7000-8000-00000000a1e7/vitals", P(ClinicalWrite), None),
+        route(Method::POST, "/sessions/01900000-0000-7000-8000-00000000a1e7/moaas", P(AssessmentRecord), None),
+        route(Method::POST, "/sessions/01900000-0000-7000-8000-00000000a1e7/discharge", P(ClinicalWrite), None),
+        route(Method::POST, "/sessions/01900000-0000-7000-8000-00000000a1e7/prechecks", P(ClinicalWrite), None),
+        route(Method::POST, "/sessions/01900000-0000-7000-8000-00000000a1e7/alerts/01900000-0000-7000-8000-00000000a1e8/acknowledge", P(ClinicalWrite), None),
+        route(Method::GET, "/rems-forms", P(ClinicalRead), None),
+        route(Method::POST, "/rems-forms/01900000-0000-7000-8000-00000000a1e7/status", P(ClinicalWrite), None),
+        route(Method::GET, "/sessions/01900000-0000-7000-8000-00000000a1e7/rems-form", P(ClinicalRead), None),
+        route(Method::POST, "/sessions/01900000-0000-7000-8000-00000000a1e7/rems-form/answers", P(ClinicalWrite), None),
         route(Method::POST, "/tasks/01900000-0000-7000-8000-00000000a1e7/close", P(TaskClose), None),
         route(Method::GET, "/audit", P(AuditRead), None),
         route(Method::GET, "/alerts", P(AlertRead), None),

@@ -4,9 +4,9 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::state::{SessionEvent, SessionState};
-use super::thresholds::{Thresholds, Vitals};
+use super::thresholds::{Thresholds, VitalAlert, Vitals};
 use crate::eligibility::Modality;
-use crate::ids::{PatientId, SessionEventId, TreatmentSessionId, UserId};
+use crate::ids::{PatientId, SessionAlertId, SessionEventId, TreatmentSessionId, UserId};
 
 /// One session in the chair.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,4 +46,31 @@ pub struct VitalReading {
     pub device_id: String,
     #[serde(flatten)]
     pub vitals: Vitals,
+}
+
+/// A vital-sign alert as stored: raised once, when its reading arrived (in the same
+/// transaction), and never recomputed — a later change of thresholds does not rewrite what the
+/// nurse was shown. Acknowledging it is a separate, append-only record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionAlert {
+    pub id: SessionAlertId,
+    pub session_id: TreatmentSessionId,
+    pub code: VitalAlert,
+    /// What was shown, e.g. "BP 181/80 above 180/110".
+    pub message: String,
+    /// The reading's time.
+    pub at: Timestamp,
+    /// The reading's device (`manual` for hand entry).
+    pub device_id: String,
+    /// When the reading (and so the alert) was stored.
+    pub raised_at: Timestamp,
+    pub acknowledgement: Option<SessionAlertAck>,
+}
+
+/// Who acknowledged an alert, when, and what they noted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionAlertAck {
+    pub by: UserId,
+    pub at: Timestamp,
+    pub note: Option<String>,
 }

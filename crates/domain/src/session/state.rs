@@ -27,6 +27,34 @@ impl SessionState {
     pub fn is_closed(self) -> bool {
         matches!(self, Self::Discharged | Self::StoppedEarly)
     }
+
+    /// The wire and storage name (the serde name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Scheduled => "scheduled",
+            Self::CheckedIn => "checked_in",
+            Self::PrechecksDone => "prechecks_done",
+            Self::Administering => "administering",
+            Self::Paused => "paused",
+            Self::Observing => "observing",
+            Self::Discharged => "discharged",
+            Self::StoppedEarly => "stopped_early",
+        }
+    }
+
+    /// The state in a few words, as the chair board and session page show it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Scheduled => "Scheduled",
+            Self::CheckedIn => "Checked in",
+            Self::PrechecksDone => "Ready to dose",
+            Self::Administering => "Dosing",
+            Self::Paused => "Paused",
+            Self::Observing => "Observing",
+            Self::Discharged => "Discharged",
+            Self::StoppedEarly => "Stopped early",
+        }
+    }
 }
 
 /// What happened (the event `type`s of API.md, less their payloads).
@@ -160,5 +188,21 @@ mod tests {
         // A stop dated before the start does not fit: the first misfit is named.
         let bad = [(t(0), E::CheckedIn), (t(5), E::PrechecksCompleted), (t(20), E::AdministrationStarted), (t(15), E::AdministrationStopped)];
         assert_eq!(replay(&bad), Err((3, TransitionError { state: S::PrechecksDone, event: E::AdministrationStopped })));
+    }
+
+    #[test]
+    fn state_names_are_the_serde_names() {
+        for state in [
+            SessionState::Scheduled,
+            SessionState::CheckedIn,
+            SessionState::PrechecksDone,
+            SessionState::Administering,
+            SessionState::Paused,
+            SessionState::Observing,
+            SessionState::Discharged,
+            SessionState::StoppedEarly,
+        ] {
+            assert_eq!(serde_json::to_value(state).ok(), Some(serde_json::Value::from(state.as_str())));
+        }
     }
 }

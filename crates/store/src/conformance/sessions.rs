@@ -3,8 +3,10 @@
 
 use ketaclinic_domain::audit::AuditAction;
 use ketaclinic_domain::eligibility::Modality;
-use ketaclinic_domain::ids::{PatientId, SessionEventId, TreatmentSessionId};
-use ketaclinic_domain::session::{Session, SessionEvent, SessionEventRecord, SessionState, Thresholds, VitalReading, Vitals};
+use ketaclinic_domain::ids::{PatientId, SessionAlertId, SessionEventId, TreatmentSessionId};
+use ketaclinic_domain::session::{
+    Session, SessionAlert, SessionAlertAck, SessionEvent, SessionEventRecord, SessionState, Thresholds, VitalAlert, VitalReading, Vitals,
+};
 
 use super::{ExpectOk, Store, admin, event, id, register, ts, verify_chain};
 use crate::error::StoreError;
@@ -120,9 +122,10 @@ pub async fn session_vitals(store: Store) {
     let r2 = VitalReading { at: ts(260), device_id: "monitor-1".to_owned(), vitals: bp_only };
     let r3 = VitalReading { at: ts(230), device_id: "manual".to_owned(), vitals: Vitals { spo2: Some(91), ..Vitals::default() } };
     let vitals = |at: i64| event(AuditAction::VitalsRecorded, Some(a.id), Some(p.id), ts(at));
-    assert_eq!(store.insert_vitals(s.id, &[r1.clone(), r2.clone()], ts(300), vitals(300)).await.expect_ok(), vec![true, true]);
+    let plain = |r: &VitalReading| (r.clone(), Vec::new());
+    assert_eq!(store.insert_vitals(s.id, &[plain(&r1), plain(&r2)], ts(300), vitals(300)).await.expect_ok(), vec![true, true]);
     assert_eq!(
-        store.insert_vitals(s.id, &[r2.clone(), r3.clone()], ts(310), vitals(310)).await.expect_ok(),
+        store.insert_vitals(s.id, &[plain(&r2), plain(&r3)], ts(310), vitals(310)).await.expect_ok(),
         vec![false, true],
         "a repeated reading is skipped"
     );
@@ -131,4 +134,73 @@ pub async fn session_vitals(store: Store) {
     assert_eq!(store.insert_vitals(TreatmentSessionId(id()), &[], ts(320), vitals(320)).await.err(), Some(StoreError::NotFound));
     assert_eq!(verify_chain(&store).await, before);
     assert!(store.vitals(TreatmentSessionId(id())).await.expect_ok().is_empty());
+}
+
+/// Alerts are stored with their new reading (never with a replayed one), read back with their
+/// acknowledgement, and acknowledged once: a second acknowledgement conflicts, an unknown alert
+/// (or one of another session) is not found, and a refused one writes no audit.
+pub async fn session_alerts(store: Store) {
+    let a = admin(&store).await;
+    let p = register(&store, a.id, "Ada", "Alarm", "1976-06-06").await;
+    let new = || Session {
+        id: TreatmentSessionId(id()),
+        patient_id: p.id,
+        modality: Modality::IvKetamine,
+        chair: None,
+        state: SessionState::Scheduled,
+        thresholds: Thresholds::default(),
+        created_by: a.id,
+        created_at: ts(100),
+        updated_at: ts(100),
+    };
+    let (s, other) = (new(), new());
+    for x in [&s, &other] {
+        store.insert_treatment_session(x, event(AuditAction::SessionCreated, Some(a.id), Some(p.id), ts(100))).await.expect_ok();
+    }
+    let reading = |at: i64, device: &str, v: Vitals| VitalReading { at: ts(at), device_id: device.to_owned(), vitals: v };
+    let alert = |r: &VitalReading, code: VitalAlert, message: &str| SessionAlert {
+        id: SessionAlertId(id()),
+        session_id: s.id,
+        code,
+        message: message.to_owned(),
+        at: r.at,
+        device_id: r.device_id.clone(),
+        raised_at: ts(300),
+        acknowledgement: None,
+    };
+    let high = reading(250, "mon-1", Vitals { systolic: Some(181), diastolic: Some(80), heart_rate: Some(125), ..Vitals::default() });
+    let low = reading(240, "manual", Vitals { spo2: Some(90), ..Vitals::default() });
+    let calm = reading(260, "mon-1", Vitals { systolic: Some(120), diastolic: Some(80), ..Vitals::default() });
+    let bp = alert(&high, VitalAlert::BpHigh, "BP 181/80 above 180/110");
+    let hr = alert(&high, VitalAlert::HrHigh, "HR 125 above 120");
+    let spo2 = alert(&low, VitalAlert::Spo2Low, "SpO2 90 % below 92 %");
+    let vitals = |at: i64| event(AuditAction::VitalsRecorded, Some(a.id), Some(p.id), ts(at));
+    let batch = [(high.clone(), vec![bp.clone(), hr.clone()]), (low.clone(), vec![spo2.clone()]), (calm.clone(), vec![])];
+    assert_eq!(store.insert_vitals(s.id, &batch, ts(300), vitals(300)).await.expect_ok(), vec![true, true, true]);
+    assert_eq!(store.session_alerts(s.id).await.expect_ok(), vec![spo2.clone(), bp.clone(), hr.clone()], "reading-time order, every field");
+    // The same readings again, with freshly made alerts: nothing new is stored.
+    let replay = [(high.clone(), vec![alert(&high, VitalAlert::BpHigh, "again")]), (low.clone(), vec![alert(&low, VitalAlert::Spo2Low, "again")])];
+    assert_eq!(store.insert_vitals(s.id, &replay, ts(310), vitals(310)).await.expect_ok(), vec![false, false]);
+    assert_eq!(store.session_alerts(s.id).await.expect_ok().len(), 3, "a replayed reading raises nothing twice");
+    assert!(store.session_alerts(other.id).await.expect_ok().is_empty());
+
+    let ack = SessionAlertAck { by: a.id, at: ts(320), note: Some("recheck in 5 min, labetalol per protocol".to_owned()) };
+    let acked = |at: i64| event(AuditAction::SessionAlertAcknowledged, Some(a.id), Some(p.id), ts(at));
+    store.acknowledge_session_alert(s.id, bp.id, &ack, acked(320)).await.expect_ok();
+    let plain_ack = SessionAlertAck { by: a.id, at: ts(321), note: None };
+    store.acknowledge_session_alert(s.id, spo2.id, &plain_ack, acked(321)).await.expect_ok();
+    let listed = store.session_alerts(s.id).await.expect_ok();
+    assert_eq!(
+        listed.iter().map(|x| (x.id, x.acknowledgement.clone())).collect::<Vec<_>>(),
+        vec![(spo2.id, Some(plain_ack)), (bp.id, Some(ack.clone())), (hr.id, None)],
+        "acknowledgements round-trip, the others stay open"
+    );
+    let before = verify_chain(&store).await;
+    let again = SessionAlertAck { by: a.id, at: ts(330), note: Some("again".to_owned()) };
+    assert!(matches!(store.acknowledge_session_alert(s.id, bp.id, &again, acked(330)).await, Err(StoreError::Conflict(_))), "acknowledged once");
+    assert_eq!(store.acknowledge_session_alert(s.id, SessionAlertId(id()), &again, acked(330)).await.err(), Some(StoreError::NotFound), "unknown alert");
+    assert_eq!(store.acknowledge_session_alert(other.id, hr.id, &again, acked(330)).await.err(), Some(StoreError::NotFound), "another session's alert");
+    assert_eq!(verify_chain(&store).await, before, "a refused acknowledgement writes no audit");
+    let kept = store.session_alerts(s.id).await.expect_ok();
+    assert_eq!(kept.iter().find(|x| x.id == bp.id).and_then(|x| x.acknowledgement.clone()), Some(ack), "the first acknowledgement stands");
 }

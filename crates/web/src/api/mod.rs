@@ -4,6 +4,7 @@ pub mod alerts;
 pub mod assessments;
 pub mod audit;
 pub mod auth;
+pub mod board;
 pub mod chart;
 pub mod consents;
 pub mod dashboard;
@@ -13,8 +14,10 @@ pub mod evaluations;
 pub mod instruments;
 pub mod patients;
 pub mod pk;
+pub mod rems_forms;
 pub mod safety_plan;
 pub mod self_report;
+pub mod session_prechecks;
 pub mod sessions;
 pub mod users;
 pub mod worklist;
@@ -77,6 +80,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/patients/{id}/due-assessments", get(worklist::patient_due))
         .route("/api/v1/due-assessments", get(worklist::clinic_due))
         .route("/api/v1/tasks", get(worklist::tasks))
+        .route("/api/v1/board", get(board::read))
+        .route("/api/v1/board/stream", get(board::stream))
         .route("/api/v1/tasks/{id}/close", post(worklist::close))
         .route("/api/v1/dose-calculations", post(dosing::calculate))
         .route("/api/v1/sessions", post(sessions::create))
@@ -84,6 +89,12 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/sessions/{id}/events", post(sessions::event))
         .route("/api/v1/sessions/{id}/vitals", post(sessions::vitals))
         .route("/api/v1/sessions/{id}/discharge", post(sessions::discharge))
+        .route("/api/v1/sessions/{id}/prechecks", get(session_prechecks::status).post(session_prechecks::complete))
+        .route("/api/v1/sessions/{id}/alerts/{alert_id}/acknowledge", post(sessions::acknowledge_alert))
+        .route("/api/v1/sessions/{id}/rems-form", get(rems_forms::read))
+        .route("/api/v1/rems-forms", get(rems_forms::queue))
+        .route("/api/v1/rems-forms/{session_id}/status", post(rems_forms::set_status))
+        .route("/api/v1/rems-forms/{session_id}/answers", put(rems_forms::answers))
         .route("/api/v1/pk/models", get(pk::models))
         .route("/api/v1/pk/simulate", post(pk::simulate))
         .route("/api/v1/instruments", get(instruments::list))

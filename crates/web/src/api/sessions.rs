@@ -5,10 +5,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use jiff::Timestamp;
 use ketaclinic_app::permissions::perm;
-use ketaclinic_app::sessions::{RaisedAlert, SessionView};
-use ketaclinic_domain::ids::{PatientId, TreatmentSessionId};
+use ketaclinic_app::sessions::SessionView;
+use ketaclinic_domain::ids::{PatientId, SessionAlertId, TreatmentSessionId};
+use ketaclinic_domain::session::checkpoint::NextCheckpoint;
 use ketaclinic_domain::session::discharge::DischargeCheck;
-use ketaclinic_domain::session::{Session, VitalReading, Vitals};
+use ketaclinic_domain::session::{Session, SessionAlert, VitalReading, Vitals};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -48,7 +49,7 @@ fn name<T: Serialize>(v: &T) -> String {
     serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
-fn session_out(s: &Session) -> SessionOut {
+pub(crate) fn session_out(s: &Session) -> SessionOut {
     SessionOut {
         id: s.id.0,
         patient_id: s.patient_id.0,
@@ -64,9 +65,10 @@ fn session_out(s: &Session) -> SessionOut {
 /// (`dose_mg`, `lot`, `effect`, `severity`, `drug`, `dose`, `note`, `text`, `reason` …).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct EventRequest {
-    /// `checked_in`, `prechecks_completed`, `administration_started`, `device_administered`,
+    /// `checked_in`, `administration_started`, `device_administered`,
     /// `administration_paused`, `administration_resumed`, `administration_stopped`,
-    /// `side_effect`, `intervention`, `note`, `discharged`, `stopped_early`.
+    /// `side_effect`, `intervention`, `note`, `escort_confirmed`, `dissociation_resolved`,
+    /// `stopped_early`. (Pre-checks and discharge have their own endpoints.)
     #[serde(rename = "type")]
     pub kind: String,
     pub at: Option<Timestamp>,
@@ -96,17 +98,46 @@ pub struct VitalsRequest {
     pub readings: Vec<ReadingIn>,
 }
 
-/// An alert raised by a reading.
+/// An alert raised by a reading, stored with it, and its acknowledgement.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AlertOut {
+    pub id: uuid::Uuid,
     /// `bp_high`, `hr_high`, `hr_low`, `spo2_low` or `rr_low`.
     pub code: String,
     pub message: String,
+    /// The reading's time.
     pub at: Timestamp,
+    /// The reading's device (`manual` for hand entry).
+    pub device_id: String,
+    /// When the reading arrived.
+    pub raised_at: Timestamp,
+    /// Null while open.
+    pub acknowledged_at: Option<Timestamp>,
+    pub acknowledged_by: Option<uuid::Uuid>,
+    pub acknowledgement_note: Option<String>,
 }
 
-fn alert_out(a: RaisedAlert) -> AlertOut {
-    AlertOut { code: a.code.code().to_owned(), message: a.message, at: a.at }
+pub(crate) fn alert_out(a: SessionAlert) -> AlertOut {
+    let ack = a.acknowledgement;
+    AlertOut {
+        id: a.id.0,
+        code: a.code.code().to_owned(),
+        message: a.message,
+        at: a.at,
+        device_id: a.device_id,
+        raised_at: a.raised_at,
+        acknowledged_at: ack.as_ref().map(|k| k.at),
+        acknowledged_by: ack.as_ref().map(|k| k.by.0),
+        acknowledgement_note: ack.and_then(|k| k.note),
+    }
+}
+
+/// Acknowledging an alert.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlertAckRequest {
+    /// What was done (recheck, infusion slowed, prescriber called …); at most 2,000 characters.
+    pub note: Option<String>,
 }
 
 /// What a batch did.
@@ -170,6 +201,26 @@ pub struct SessionDetail {
     pub vitals: Vec<VitalReading>,
     pub alerts: Vec<AlertOut>,
     pub discharge: DischargeOut,
+    pub prechecks: super::session_prechecks::PrecheckStatusOut,
+    /// The next observation due; null before check-in and once the session is closed.
+    pub next_checkpoint: Option<CheckpointOut>,
+}
+
+/// The next observation due (BP per the modality's schedule; MOAA/S and CADSS pre-dose, at
+/// about 40 min and before discharge).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckpointOut {
+    pub due_at: Timestamp,
+    /// Any of `blood_pressure`, `moaas`, `cadss`.
+    pub what: Vec<String>,
+    /// Which checkpoint, in words ("40 min after the first device").
+    pub label: String,
+    /// More than 5 minutes past due with nothing recorded (clinic default).
+    pub overdue: bool,
+}
+
+fn checkpoint_out(c: NextCheckpoint) -> CheckpointOut {
+    CheckpointOut { due_at: c.due_at, what: c.what.iter().map(name).collect(), label: c.label, overdue: c.overdue }
 }
 
 /// Discharging.
@@ -200,6 +251,8 @@ impl From<SessionView> for SessionDetail {
             vitals: v.vitals,
             alerts: v.alerts.into_iter().map(alert_out).collect(),
             discharge: discharge_out(v.discharge),
+            prechecks: super::session_prechecks::precheck_status_out(v.prechecks),
+            next_checkpoint: v.next_checkpoint.map(checkpoint_out),
         }
     }
 }
@@ -287,4 +340,21 @@ pub async fn discharge(
             Err(problem)
         }
     }
+}
+
+/// Acknowledges a vital-sign alert of the session (once: a second acknowledgement is 409).
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/alerts/{alert_id}/acknowledge", tag = "sessions",
+    params(("id" = uuid::Uuid, Path), ("alert_id" = uuid::Uuid, Path)), request_body = AlertAckRequest,
+    responses((status = 200, body = AlertOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "already acknowledged"), (status = 422, body = Problem)))]
+pub async fn acknowledge_alert(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((id, alert_id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<AlertAckRequest>,
+) -> ApiResult<Json<AlertOut>> {
+    let grant = state.app.authorize::<perm::ClinicalWrite>(&actor).await?;
+    let alert =
+        state.app.acknowledge_session_alert(&grant, TreatmentSessionId(path_id(&id)?), SessionAlertId(path_id(&alert_id)?), body.note.as_deref()).await?;
+    Ok(Json(alert_out(alert)))
 }

@@ -17,6 +17,8 @@ pub(crate) enum Section {
     Register,
     Outcomes,
     Worklist,
+    Board,
+    RemsForms,
     Dosing,
     ConsentTemplates,
     Audit,
@@ -63,13 +65,15 @@ pub(crate) struct Layout {
 }
 
 /// The navigation, in order, with the permission each entry needs (`None`: everyone).
-const NAV: [(&str, &str, Option<Permission>, Section); 11] = [
+const NAV: [(&str, &str, Option<Permission>, Section); 13] = [
     ("/", "Home", None, Section::Home),
     ("/alerts", "Alerts", Some(Permission::AlertRead), Section::Alerts),
     ("/enquiries", "Enquiries", Some(Permission::EnquiryManage), Section::Enquiries),
     ("/patients", "Patients", Some(Permission::PatientRead), Section::Patients),
     ("/patients/new", "Register patient", Some(Permission::PatientRegister), Section::Register),
+    ("/board", "Chair board", Some(Permission::ClinicalRead), Section::Board),
     ("/worklist", "Worklist", Some(Permission::ClinicalRead), Section::Worklist),
+    ("/rems-forms", "REMS forms", Some(Permission::ClinicalRead), Section::RemsForms),
     ("/outcomes", "Outcomes", Some(Permission::DashboardRead), Section::Outcomes),
     ("/dosing", "Dose calculator", None, Section::Dosing),
     ("/consent-templates", "Consent texts", Some(Permission::ConsentTemplateManage), Section::ConsentTemplates),

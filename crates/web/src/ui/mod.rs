@@ -16,6 +16,7 @@ mod assessment_correction;
 mod assessment_form;
 mod assessment_panel;
 mod audit;
+mod board;
 mod chart;
 mod chart_display;
 mod chart_forms;
@@ -41,10 +42,13 @@ mod patient_page;
 mod patients;
 mod pk_chart;
 mod rems;
+mod rems_forms;
 mod safety_plan;
 mod safety_plan_form;
 mod self_report;
+mod session_page;
 mod trend_chart;
+mod vitals_chart;
 mod worklist;
 
 use std::sync::OnceLock;
@@ -119,6 +123,20 @@ pub fn routes() -> Router<AppState> {
         .route("/dosing", get(dosing_page::form).post(dosing_page::calculate))
         .route("/outcomes", get(outcomes::show))
         .route("/worklist", get(worklist::show))
+        .route("/board", get(board::show))
+        .route("/patients/{id}/sessions", post(session_page::create))
+        .route("/sessions/{id}", get(session_page::show_page))
+        .route("/sessions/{id}/live", get(session_page::live_partial))
+        .route("/sessions/{id}/events", post(session_page::record_event))
+        .route("/sessions/{id}/vitals", post(session_page::record_vitals))
+        .route("/sessions/{id}/moaas", post(session_page::record_moaas))
+        .route("/sessions/{id}/discharge", post(session_page::discharge))
+        .route("/sessions/{id}/prechecks", post(session_page::complete_prechecks))
+        .route("/sessions/{id}/alerts/{alert_id}/acknowledge", post(session_page::acknowledge_alert))
+        .route("/rems-forms", get(rems_forms::queue))
+        .route("/rems-forms/{session_id}/status", post(rems_forms::mark))
+        .route("/sessions/{id}/rems-form", get(rems_forms::show))
+        .route("/sessions/{id}/rems-form/answers", post(rems_forms::answer))
         .route("/tasks/{id}/close", post(worklist::close))
         .route("/audit", get(audit::log))
         .route("/admin/users", get(admin::list).post(admin::create))

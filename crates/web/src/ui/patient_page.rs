@@ -71,6 +71,8 @@ struct ShowPage {
     assessments: AssessmentsView,
     evaluation_links: super::evaluation::PatientLinks,
     chart_links: Vec<super::chart::PageLink>,
+    /// Nurses and prescribers book chairside sessions from here.
+    can_book_session: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -107,6 +109,7 @@ async fn show_page(
         assessments,
         evaluation_links: super::evaluation::patient_links(ctx, patient.status != RecordStatus::EnteredInError),
         chart_links: super::chart::patient_links(ctx, &patient.id.to_string()),
+        can_book_session: ctx.can(Permission::ClinicalWrite) && patient.status != RecordStatus::EnteredInError,
     })
 }
 

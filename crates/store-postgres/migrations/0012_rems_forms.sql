@@ -1,0 +1,21 @@
+-- SPRAVATO REMS Patient Monitoring Forms (issue 5, item 7; REFERENCE §2.5–2.6). The form itself
+-- is built from the session whenever it is read; this row keeps only what the session cannot
+-- say: the submission status (draft → ready → submitted), the REMS confirmation number and
+-- date, staff's serious-adverse-event answer, and who changed it last. A dosed esketamine
+-- session that is discharged or stopped and has no row is a draft (the queue left-joins).
+-- A submitted row is final (trigger); rows are never deleted. Keep in step with SQLite.
+CREATE TABLE rems_forms (
+    session_id            UUID PRIMARY KEY REFERENCES treatment_sessions (id),
+    status                TEXT NOT NULL CHECK (status IN ('draft', 'ready', 'submitted')),
+    confirmation_number   TEXT,
+    submitted_on          DATE,
+    serious_adverse_event BOOLEAN,
+    sae_description       TEXT,
+    changed_by            UUID NOT NULL REFERENCES users (id),
+    changed_at            TIMESTAMPTZ NOT NULL,
+    CHECK (status <> 'submitted' OR (confirmation_number IS NOT NULL AND submitted_on IS NOT NULL))
+);
+CREATE TRIGGER rems_forms_submitted_is_final BEFORE UPDATE ON rems_forms
+    FOR EACH ROW WHEN (OLD.status = 'submitted') EXECUTE FUNCTION refuse_change();
+CREATE TRIGGER rems_forms_no_delete BEFORE DELETE ON rems_forms
+    FOR EACH ROW EXECUTE FUNCTION refuse_change();
