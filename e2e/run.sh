@@ -26,4 +26,5 @@ cd "$here"
 KETACLINIC_URL="http://127.0.0.1:$port" KETACLINIC_SCREENSHOTS="$root/target/e2e" node journey.mjs
 KETACLINIC_URL="http://127.0.0.1:$port" KETACLINIC_SCREENSHOTS="$root/target/e2e" node eligibility_journey.mjs
 KETACLINIC_URL="http://127.0.0.1:$port" KETACLINIC_SCREENSHOTS="$root/target/e2e" node self_report_journey.mjs
+KETACLINIC_URL="http://127.0.0.1:$port" KETACLINIC_SCREENSHOTS="$root/target/e2e" node session_journey.mjs
 "$bin" --data-dir "$data" audit verify

@@ -16,6 +16,7 @@ use jiff::{SignedDuration, Timestamp};
 use ketaclinic_app::clock::SystemClock;
 use ketaclinic_app::patients::PatientInput;
 use ketaclinic_app::permissions::perm;
+use ketaclinic_app::users::NewUserInput;
 use ketaclinic_app::{Actor, App, Settings};
 use ketaclinic_domain::session::{VitalReading, Vitals};
 use ketaclinic_domain::staff::Role;
@@ -49,7 +50,16 @@ fn vitals(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let store = Arc::new(rt.block_on(SqliteStore::open(&dir.path().join("bench.db"))).unwrap());
     let app = App::new(store, Arc::new(SystemClock), Settings::default());
-    let actor = Actor { role: Role::Nurse, ..Actor::console() };
+    // A real nurse account: sessions and readings name their author.
+    let admin = rt.block_on(app.authorize::<perm::UserManage>(&Actor::console())).unwrap();
+    let nurse = NewUserInput {
+        email: "nurse@bench.example".to_owned(),
+        display_name: "Bench Nurse".to_owned(),
+        role: "nurse".to_owned(),
+        password: "bench password 1234".to_owned(),
+    };
+    let nurse = rt.block_on(app.create_user(&admin, nurse)).unwrap();
+    let actor = Actor { user_id: nurse.id, role: Role::Nurse, ..Actor::console() };
     let register = rt.block_on(app.authorize::<perm::PatientRegister>(&actor)).unwrap();
     let input = PatientInput {
         given_name: "Vitals".to_owned(),

@@ -66,6 +66,9 @@ pub struct SessionView {
     pub next_checkpoint: Option<NextCheckpoint>,
 }
 
+/// A session's MOAA/S and CADSS totals, each `(time, total)` in time order.
+type Scores = (Vec<(Timestamp, u32)>, Vec<(Timestamp, u32)>);
+
 /// IV/IM ketamine observation after the infusion stops (clinic default, REFERENCE §4.5).
 const KETAMINE_MIN_OBSERVATION: SignedDuration = SignedDuration::from_mins(30);
 
@@ -333,14 +336,15 @@ impl App {
         let events = self.store.session_events(id).await?;
         let vitals = self.store.vitals(id).await?;
         let alerts = self.store.session_alerts(id).await?;
-        let discharge = self.discharge_check(&session, &events, &vitals).await?;
+        let scores = self.session_scores(&session).await?;
+        let discharge = self.discharge_check_with(&session, &events, &vitals, &scores);
         let prechecks = self.precheck_snapshot(&session, &events, &vitals).await?;
-        let next_checkpoint = self.next_checkpoint(&session, &events, &vitals, &discharge).await?;
+        let next_checkpoint = self.next_checkpoint(&session, &events, &vitals, &discharge, &scores);
         Ok(SessionView { session, events, vitals, alerts, discharge, prechecks, next_checkpoint })
     }
 
     /// The session's MOAA/S and CADSS totals (time, total), not entered in error.
-    async fn session_scores(&self, session: &Session) -> AppResult<(Vec<(Timestamp, u32)>, Vec<(Timestamp, u32)>)> {
+    async fn session_scores(&self, session: &Session) -> AppResult<Scores> {
         let on_session = |list: Vec<ketaclinic_domain::assessment::Assessment>| -> Vec<(Timestamp, u32)> {
             list.into_iter().filter(|a| a.session_id == Some(session.id.0)).filter_map(|a| a.score.total.map(|t| (a.administered_at, t))).collect()
         };
@@ -350,15 +354,15 @@ impl App {
     }
 
     /// The next observation due (REFERENCE §2.4, §4.1, §4.4; rules in the domain).
-    async fn next_checkpoint(
+    fn next_checkpoint(
         &self,
         session: &Session,
         events: &[SessionEventRecord],
         vitals: &[VitalReading],
         discharge: &DischargeCheck,
-    ) -> AppResult<Option<NextCheckpoint>> {
+        (moaas, cadss): &Scores,
+    ) -> Option<NextCheckpoint> {
         let first = |kind: SessionEvent| events.iter().find(|e| e.event == kind).map(|e| e.at);
-        let (moaas, cadss) = self.session_scores(session).await?;
         let started = if session.modality.is_esketamine() {
             first(SessionEvent::DeviceAdministered).or(first(SessionEvent::AdministrationStarted))
         } else {
@@ -375,14 +379,18 @@ impl App {
             moaas: moaas.iter().map(|(t, _)| *t).collect(),
             cadss: cadss.iter().map(|(t, _)| *t).collect(),
         };
-        Ok(next_checkpoint(&facts, self.now()))
+        next_checkpoint(&facts, self.now())
     }
 
     /// The discharge criteria of a session now, from its events, readings and the MOAA/S and
     /// CADSS assessments recorded on it.
     async fn discharge_check(&self, session: &Session, events: &[SessionEventRecord], vitals: &[VitalReading]) -> AppResult<DischargeCheck> {
+        let scores = self.session_scores(session).await?;
+        Ok(self.discharge_check_with(session, events, vitals, &scores))
+    }
+
+    fn discharge_check_with(&self, session: &Session, events: &[SessionEventRecord], vitals: &[VitalReading], (moaas, cadss): &Scores) -> DischargeCheck {
         let first = |kind: SessionEvent| events.iter().find(|e| e.event == kind).map(|e| e.at);
-        let (moaas, cadss) = self.session_scores(session).await?;
         let started = [first(SessionEvent::AdministrationStarted), first(SessionEvent::DeviceAdministered)].into_iter().flatten().min();
         let facts = DischargeFacts {
             esketamine: session.modality.is_esketamine(),
@@ -391,13 +399,13 @@ impl App {
             administration_stopped_at: events.iter().rev().find(|e| e.event == SessionEvent::AdministrationStopped).map(|e| e.at),
             ketamine_min_observation: KETAMINE_MIN_OBSERVATION,
             vitals: vitals.iter().map(|r| (r.at, r.vitals)).collect(),
-            moaas,
-            cadss,
+            moaas: moaas.clone(),
+            cadss: cadss.clone(),
             dissociation_attested_at: first(SessionEvent::DissociationResolved),
             // An escort event, or the escort confirmed at the pre-checks (name and phone).
             escort_confirmed_at: [first(SessionEvent::EscortConfirmed), crate::session_prechecks::precheck_escort_at(events)].into_iter().flatten().min(),
         };
-        Ok(evaluate(&facts, &session.thresholds, self.now()))
+        evaluate(&facts, &session.thresholds, self.now())
     }
 
     /// Discharges a session in `observing` when every criterion is met. Otherwise it is refused

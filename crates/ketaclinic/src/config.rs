@@ -371,6 +371,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_clinic_address_reaches_the_settings_blank_by_default() -> anyhow::Result<()> {
+        let mut config = Config::default();
+        config.clinic.address_1 = " 1 Main Street ".to_owned();
+        config.clinic.phone = "+12125550100".to_owned();
+        let clinic = config.settings()?.clinic;
+        assert_eq!((clinic.address_1.as_str(), clinic.phone.as_str()), ("1 Main Street", "+12125550100"));
+        assert_eq!((clinic.city.as_str(), clinic.zip.as_str()), ("", ""), "blank by default: the REMS form reports them missing");
+        assert_eq!(clinic.name, ketaclinic_app::settings::PLACEHOLDER_CLINIC_NAME, "the shipped name is a placeholder the form does not use");
+        Ok(())
+    }
+
+    #[test]
     fn the_clinic_calendar_reaches_the_settings() -> anyhow::Result<()> {
         let mut config = Config::default();
         config.clinic.timezone = "America/New_York".to_owned();

@@ -407,17 +407,24 @@ impl EventForm {
     }
 }
 
-/// An "HH:MM" of today in the clinic's time zone (`None` when blank).
+/// The latest past moment showing "HH:MM" on the clinic's clock (`None` when blank): today's,
+/// or yesterday's when today's is still ahead — documenting at 00:10 what happened at 23:50.
 fn time_today(ctx: &Ctx, raw: &str) -> Result<Option<Timestamp>, AppError> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Ok(None);
     }
-    let invalid = || AppError::Invalid(ketaclinic_domain::ValidationErrors::one("at", "must be a time today as HH:MM"));
+    let invalid = || AppError::Invalid(ketaclinic_domain::ValidationErrors::one("at", "must be a time as HH:MM"));
     let time: jiff::civil::Time = raw.parse().map_err(|_| invalid())?;
     let tz = ctx.state.app.settings().timezone.clone();
-    let today = ctx.state.app.now().to_zoned(tz.clone()).date();
-    today.to_datetime(time).to_zoned(tz).map(|z| Some(z.timestamp())).map_err(|_| invalid())
+    let now = ctx.state.app.now();
+    let today = now.to_zoned(tz.clone()).date();
+    let at = today.to_datetime(time).to_zoned(tz.clone()).map_err(|_| invalid())?.timestamp();
+    if at <= now {
+        return Ok(Some(at));
+    }
+    let yesterday = today.yesterday().map_err(|_| invalid())?;
+    yesterday.to_datetime(time).to_zoned(tz).map(|z| Some(z.timestamp())).map_err(|_| invalid())
 }
 
 /// `POST /sessions/{id}/events`.
@@ -443,9 +450,11 @@ pub(crate) struct VitalsForm {
     heart_rate: String,
     spo2: String,
     resp_rate: String,
+    /// "HH:MM" when entering a reading taken earlier; blank = now.
+    at_time: String,
 }
 
-/// `POST /sessions/{id}/vitals`: one manual reading, now.
+/// `POST /sessions/{id}/vitals`: one manual reading, now or at the time given.
 pub(crate) async fn record_vitals(ctx: Ctx, Path(id): Path<String>, PageForm(form): PageForm<VitalsForm>) -> PageResult {
     let id = TreatmentSessionId(ctx.path_id(&id)?);
     let grant = ctx.grant::<perm::ClinicalWrite>().await?;
@@ -467,7 +476,11 @@ pub(crate) async fn record_vitals(ctx: Ctx, Path(id): Path<String>, PageForm(for
     if !errors.is_empty() {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&ctx, id, Some("The reading was not saved — please check:".to_owned()), errors).await?).into_response());
     }
-    let reading = VitalReading { at: ctx.state.app.now(), device_id: "manual".to_owned(), vitals };
+    let at = match time_today(&ctx, &form.at_time) {
+        Ok(at) => at.unwrap_or_else(|| ctx.state.app.now()),
+        Err(e) => return refused(&ctx, id, e).await,
+    };
+    let reading = VitalReading { at, device_id: "manual".to_owned(), vitals };
     match ctx.state.app.record_vitals(&grant, id, vec![reading]).await {
         Ok(_) => Ok(back(id, "vitals")),
         Err(e) => refused(&ctx, id, e).await,
@@ -561,7 +574,10 @@ pub(crate) async fn complete_prechecks(ctx: Ctx, Path(id): Path<String>, PageFor
             .filter_map(|(k, v)| k.strip_prefix("override_").map(|check| (check.to_owned(), v.trim().to_owned())))
             .filter(|(_, reason)| !reason.is_empty())
             .collect(),
-        at: None,
+        at: match time_today(&ctx, &get("at_time")) {
+            Ok(at) => at,
+            Err(e) => return refused(&ctx, id, e).await,
+        },
     };
     match ctx.state.app.complete_prechecks(&grant, id, &input).await {
         Ok(Ok(_)) => Ok(back(id, "actions")),

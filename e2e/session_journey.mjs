@@ -1,0 +1,179 @@
+// The IV ketamine session journey, on a tablet: the nurse books the patient into a chair, checks
+// them in and takes the pre-dose vital signs; the pre-checks are refused until the prescriber
+// overrides the missing eligibility decision with a reason; the nurse documents the infusion
+// (dose, lot, concentration — entered after the fact with their real times), a reading above the
+// alert line raises an alert that she acknowledges with what she did; the chair board shows the
+// session and redraws by itself when a reading arrives from elsewhere; discharge is refused with
+// the unmet criteria in words until MOAA/S 5 and the nurse's dissociation attestation are in,
+// then allowed. Drives the system Chromium. Screenshots: target/e2e/session-NN-*.png.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { strict as assert } from 'node:assert';
+
+const base = process.env.KETACLINIC_URL ?? 'http://127.0.0.1:8080';
+const shots = process.env.KETACLINIC_SCREENSHOTS ?? '../target/e2e';
+const nurseUser = { email: process.env.E2E_NURSE_EMAIL, password: process.env.E2E_NURSE_PASSWORD };
+const prescriberUser = { email: process.env.E2E_PRESCRIBER_EMAIL, password: process.env.E2E_PRESCRIBER_PASSWORD };
+mkdirSync(shots, { recursive: true });
+const started = Date.now();
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+let step = 0;
+const snap = async (page, name) => page.screenshot({ path: `${shots}/session-${String(++step).padStart(2, '0')}-${name}.png`, fullPage: true });
+const text = async (page, selector = 'main') => (await page.textContent(selector)) ?? '';
+
+async function login(page, who) {
+  await page.goto(`${base}/login`);
+  await page.fill('input[name=email]', who.email);
+  await page.fill('input[name=password]', who.password);
+  await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/login')), page.click('form[action^="/login"] button[type=submit]')]);
+}
+
+// A JSON API call with the page's session cookie and CSRF token (set-up the journey is not about).
+async function api(page, method, path, body) {
+  const csrf = await page.getAttribute('meta[name="csrf-token"]', 'content');
+  const res = await page.request.fetch(`${base}${path}`, {
+    method, headers: { 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' }, data: body === undefined ? undefined : JSON.stringify(body),
+  });
+  assert.ok(res.ok(), `${method} ${path}: ${res.status()} ${await res.text()}`);
+  return res.json();
+}
+
+// "HH:MM" on the clinic's clock (UTC here) `minutes` before the journey's start.
+const t0 = Date.now();
+const ago = (minutes) => new Date(t0 - minutes * 60000).toISOString().slice(11, 16);
+
+// Posts the form whose action ends with `action`, after `fill`, and waits for the page again.
+async function post(page, action, fill = async () => {}, buttonText) {
+  const form = page.locator(`form[action$="${action}"]`).filter(buttonText ? { hasText: buttonText } : {}).first();
+  await fill(form);
+  await Promise.all([page.waitForLoadState('load'), page.waitForNavigation(), form.locator('button[type=submit]').click()]);
+}
+
+let current;
+try {
+  const family = `Chair${Date.now().toString(36)}`;
+
+  // Set-up: a patient with a signed IV ketamine consent (the prescriber writes the template).
+  const prescriberContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const doctor = await prescriberContext.newPage();
+  current = doctor;
+  await login(doctor, prescriberUser);
+  const patient = await api(doctor, 'POST', '/api/v1/patients', { given_name: 'Marta', family_name: family, birth_date: '1979-06-14', sex: 'female' });
+  const template = await api(doctor, 'POST', '/api/v1/consent-templates', { modality: 'iv_ketamine', title: 'IV ketamine treatment consent', text: 'Risks, benefits and alternatives of IV ketamine were explained.' });
+  await api(doctor, 'POST', `/api/v1/patients/${patient.id}/consents`, { template_id: template.id, template_version: 1, typed_name: `Marta ${family}`, signature_path: 'M10 40 L60 12 L110 40' });
+
+  // 1. The nurse, on a tablet, books the chair from the patient's page.
+  const nurseContext = await browser.newContext({ viewport: { width: 820, height: 1180 }, hasTouch: true });
+  const nurse = await nurseContext.newPage();
+  current = nurse;
+  await login(nurse, nurseUser);
+  await nurse.goto(`${base}/patients/${patient.id}`);
+  await nurse.selectOption('#book-modality', 'iv_ketamine');
+  await nurse.fill('#book-chair', 'Chair 3');
+  await Promise.all([nurse.waitForURL(/\/sessions\/[0-9a-f-]{36}$/), nurse.click('form.book-session button[type=submit]')]);
+  const sessionUrl = nurse.url();
+  const sessionId = sessionUrl.split('/').pop();
+  assert.match(await text(nurse, 'h1'), /IV ketamine · Chair 3/);
+
+  // 2. Check-in, the pre-dose reading, and pre-checks refused with the reasons in words.
+  await post(nurse, '/events', async (f) => f.locator('input[name=at_time]').fill(ago(90)), 'Check in');
+  await post(nurse, '/vitals', async (f) => {
+    await f.locator('#v-sys').fill('132'); await f.locator('#v-dia').fill('84'); await f.locator('#v-hr').fill('74');
+    await f.locator('#v-spo2').fill('98'); await f.locator('#v-rr').fill('14'); await f.locator('#at-vitals').fill(ago(88));
+  });
+  await nurse.check('input[name=identity_confirmed]');
+  await nurse.check('input[name=medications_reviewed]');
+  await nurse.fill('#pc-escort-name', 'Jonas Reed');
+  await nurse.fill('#pc-escort-phone', '+1 212 555 0164');
+  await nurse.check('input[name=pregnancy][value=not_pregnant]');
+  await nurse.fill('#at-prechecks', ago(85));
+  await snap(nurse, 'prechecks');
+  await Promise.all([nurse.waitForLoadState('load'), nurse.click('form#prechecks button[type=submit]')]);
+  const refusedChecks = await text(nurse, '#form-errors');
+  assert.match(refusedChecks, /Pre-checks not complete/);
+  assert.match(refusedChecks, /Eligibility decision current/);
+  assert.doesNotMatch(refusedChecks, /Identity confirmed:/, 'the nurse confirmed identity');
+  await snap(nurse, 'prechecks-refused');
+
+  // 3. The prescriber opens the same session and overrides the eligibility check with a reason.
+  current = doctor;
+  await doctor.goto(sessionUrl);
+  await doctor.check('input[name=identity_confirmed]');
+  await doctor.check('input[name=medications_reviewed]');
+  await doctor.fill('#pc-escort-name', 'Jonas Reed');
+  await doctor.fill('#pc-escort-phone', '+1 212 555 0164');
+  await doctor.check('input[name=pregnancy][value=not_pregnant]');
+  await doctor.fill('#at-prechecks', ago(85));
+  await doctor.locator('details.prechecks__overrides summary').click();
+  await doctor.fill('#ov-eligibility_current', 'Approved at the consult this morning; the decision is being entered.');
+  await Promise.all([doctor.waitForNavigation(), doctor.click('form#prechecks button[type=submit]')]);
+  assert.match(await text(doctor, '#session-state'), /Ready to dose/);
+
+  // 4. The nurse documents the infusion with its real times; a reading above the alert line.
+  current = nurse;
+  await nurse.goto(sessionUrl);
+  await post(nurse, '/events', async (f) => {
+    await f.locator('#admin-dose').fill('40'); await f.locator('#admin-lot').fill('KX-48213');
+    await f.locator('#admin-conc').fill('10'); await f.locator('#admin-vol').fill('4'); await f.locator('#admin-rate').fill('151.2');
+    await f.locator('#at-start').fill(ago(80));
+  }, 'Start administration');
+  assert.match(await text(nurse, '#session-state'), /Dosing/);
+  await post(nurse, '/vitals', async (f) => {
+    await f.locator('#v-sys').fill('186'); await f.locator('#v-dia').fill('98'); await f.locator('#v-hr').fill('96');
+    await f.locator('#v-spo2').fill('97'); await f.locator('#at-vitals').fill(ago(70));
+  });
+  assert.match(await text(nurse, '#alerts'), /1 to acknowledge/);
+  assert.match(await text(nurse, '#alerts'), /BP 186\/98/);
+  await snap(nurse, 'alert');
+  await post(nurse, '/acknowledge', async (f) => f.locator('input[name=note]').fill('Rechecked after 5 min: 168/92; infusion rate halved.'));
+  assert.doesNotMatch(await text(nurse, '#alerts'), /to acknowledge/);
+  assert.match(await text(nurse, '#alerts'), /Acknowledged .* Rechecked after 5 min/);
+  await post(nurse, '/events', async (f) => f.locator('#at-stop1').fill(ago(40)), 'Stop infusion');
+  assert.match(await text(nurse, '#session-state'), /Observing/);
+
+  // 5. The chair board shows the chair and redraws when a reading arrives from the monitor.
+  const boardPage = await nurseContext.newPage();
+  current = boardPage;
+  await boardPage.goto(`${base}/board`);
+  const boardCard = boardPage.locator(`#card-${sessionId}`);
+  await boardCard.waitFor();
+  assert.match(await boardCard.textContent(), /Chair 3/);
+  assert.match(await boardCard.textContent(), /M\. C\./, 'initials, not the name');
+  assert.match(await boardCard.textContent(), /Observing/);
+  await api(doctor, 'POST', `/api/v1/sessions/${sessionId}/vitals`, { readings: [{ at: new Date().toISOString(), systolic: 124, diastolic: 78, heart_rate: 70, spo2: 98, resp_rate: 14, device_id: 'monitor-3' }] });
+  await boardPage.waitForFunction((id) => (document.getElementById(`card-${id}`)?.textContent ?? '').includes('BP 124/78'), sessionId, { timeout: 10000 });
+  await snap(boardPage, 'board-live');
+  // The open session page redrew too, without a reload.
+  current = nurse;
+  await nurse.waitForFunction(() => (document.querySelector('.vitals-now')?.textContent ?? '').includes('124/78'), null, { timeout: 10000 });
+
+  // 6. Discharge refused with the unmet criteria, then allowed once they are met.
+  await post(nurse, '/discharge', async () => {}, 'Discharge');
+  const refused = await text(nurse, '#form-errors');
+  assert.match(refused, /Not discharged/);
+  assert.match(refused, /Fully alert \(MOAA\/S 5\)/);
+  assert.match(refused, /Dissociation resolved/);
+  await snap(nurse, 'discharge-refused');
+  await nurse.check('.moaas-choices input[value="5"]');
+  await post(nurse, '/moaas');
+  await post(nurse, '/events', async () => {}, 'Dissociation resolved');
+  assert.match(await text(nurse, '#discharge-criteria'), /Ready to leave/);
+  await post(nurse, '/discharge', async () => {}, 'Discharge');
+  assert.match(await text(nurse, '#session-state'), /Discharged/);
+  assert.match(await text(nurse, '.session-timeline'), /Discharged/);
+  await snap(nurse, 'discharged');
+  await boardPage.waitForFunction((id) => !document.getElementById(`card-${id}`), sessionId, { timeout: 10000 });
+
+  console.log(`session journey passed in ${((Date.now() - started) / 1000).toFixed(1)} s: session ${sessionId}; screenshots in ${shots}`);
+} catch (err) {
+  if (current) await current.screenshot({ path: `${shots}/session-failed.png`, fullPage: true }).catch(() => {});
+  console.error(`session journey failed at ${current?.url()}; see ${shots}/session-failed.png`);
+  throw err;
+} finally {
+  await browser.close();
+}
