@@ -6,53 +6,14 @@
 // session and redraws by itself when a reading arrives from elsewhere; discharge is refused with
 // the unmet criteria in words until MOAA/S 5 and the nurse's dissociation attestation are in,
 // then allowed. Drives the system Chromium. Screenshots: target/e2e/session-NN-*.png.
-import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
 import { strict as assert } from 'node:assert';
+import { api, base, clockAgo, launch, login, nurseUser, post, prescriberUser, shots, snapper, text } from './lib.mjs';
 
-const base = process.env.KETACLINIC_URL ?? 'http://127.0.0.1:8080';
-const shots = process.env.KETACLINIC_SCREENSHOTS ?? '../target/e2e';
-const nurseUser = { email: process.env.E2E_NURSE_EMAIL, password: process.env.E2E_NURSE_PASSWORD };
-const prescriberUser = { email: process.env.E2E_PRESCRIBER_EMAIL, password: process.env.E2E_PRESCRIBER_PASSWORD };
-mkdirSync(shots, { recursive: true });
 const started = Date.now();
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-let step = 0;
-const snap = async (page, name) => page.screenshot({ path: `${shots}/session-${String(++step).padStart(2, '0')}-${name}.png`, fullPage: true });
-const text = async (page, selector = 'main') => (await page.textContent(selector)) ?? '';
-
-async function login(page, who) {
-  await page.goto(`${base}/login`);
-  await page.fill('input[name=email]', who.email);
-  await page.fill('input[name=password]', who.password);
-  await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/login')), page.click('form[action^="/login"] button[type=submit]')]);
-}
-
-// A JSON API call with the page's session cookie and CSRF token (set-up the journey is not about).
-async function api(page, method, path, body) {
-  const csrf = await page.getAttribute('meta[name="csrf-token"]', 'content');
-  const res = await page.request.fetch(`${base}${path}`, {
-    method, headers: { 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' }, data: body === undefined ? undefined : JSON.stringify(body),
-  });
-  assert.ok(res.ok(), `${method} ${path}: ${res.status()} ${await res.text()}`);
-  return res.json();
-}
-
-// "HH:MM" on the clinic's clock (UTC here) `minutes` before the journey's start.
+const browser = await launch();
+const snap = snapper('session');
 const t0 = Date.now();
-const ago = (minutes) => new Date(t0 - minutes * 60000).toISOString().slice(11, 16);
-
-// Posts the form whose action ends with `action`, after `fill`, and waits for the page again.
-async function post(page, action, fill = async () => {}, buttonText) {
-  const form = page.locator(`form[action$="${action}"]`).filter(buttonText ? { hasText: buttonText } : {}).first();
-  await fill(form);
-  await Promise.all([page.waitForLoadState('load'), page.waitForNavigation(), form.locator('button[type=submit]').click()]);
-}
+const ago = clockAgo(t0);
 
 let current;
 try {

@@ -64,7 +64,8 @@ async fn seed(app: &App) -> anyhow::Result<()> {
         app.register_patient(&register, &input, None).await?;
     }
     seed_assessments(app, &grant).await?;
-    crate::demo_chart::seed(app, &grant).await
+    crate::demo_chart::seed(app, &grant).await?;
+    crate::demo_sessions::seed(app, &grant).await
 }
 
 /// The demo account `STAFF[index]` as an acting member of staff (for seeding through the same
@@ -163,6 +164,6 @@ pub async fn run(config_file: Option<&Path>, mut overrides: Overrides) -> anyhow
         banner.push_str(&format!("  {:<11} {:<34} {}\n", role.as_str(), email, password));
     }
     banner
-        .push_str(&format!("Open http://{}/ and log in as frontdesk to register patients and convert the booked enquiry (Ione Carrow); as prescriber to see PHQ-9 trends (Fenwick, Wrenfield), Fenwick's signed evaluation and eligibility, and acknowledge the open safety alert; as auditor to see who opened each chart.\n", config.listen));
+        .push_str(&format!("Open http://{}/ and log in as frontdesk to register patients and convert the booked enquiry (Ione Carrow); as nurse to open the chair board (three chairs in use) and acknowledge Fenwick's blood-pressure alert; as prescriber to see PHQ-9 trends (Fenwick, Wrenfield), Fenwick's signed evaluation and eligibility, and acknowledge the open safety alert; as auditor to see who opened each chart.\n", config.listen));
     crate::serve::serve(config, Some(banner)).await
 }

@@ -1,5 +1,5 @@
 //! Demo chart data: consent templates, the people around two patients, a signed evaluation
-//! with an eligibility decision, a signed consent, a REMS enrolment and an enquiry ready to be
+//! with an eligibility decision, signed consents, a REMS enrolment and an enquiry ready to be
 //! converted. All fictional; consent texts are placeholders a clinic replaces with its own.
 
 use anyhow::Context;
@@ -41,7 +41,8 @@ pub async fn seed(app: &App, admin: &Granted<perm::UserManage>) -> anyhow::Resul
     let manage = app.authorize::<perm::ConsentTemplateManage>(&prescriber).await?;
     let iv_template =
         app.create_consent_template(&manage, json!({"modality": "iv_ketamine", "title": "IV ketamine treatment consent", "text": IV_CONSENT})).await?;
-    app.create_consent_template(&manage, json!({"modality": "esketamine_nasal", "title": "SPRAVATO treatment consent", "text": ESKETAMINE_CONSENT})).await?;
+    let esketamine_template =
+        app.create_consent_template(&manage, json!({"modality": "esketamine_nasal", "title": "SPRAVATO treatment consent", "text": ESKETAMINE_CONSENT})).await?;
 
     let fenwick = patient_by_name(app, &desk, "Fenwick").await?;
     app.add_chart_entry(&desk, fenwick, ChartKind::Escort, json!({"name": "Hollis Fenwick", "relationship": "spouse", "phone": "+1 212 555 0151"})).await?;
@@ -85,6 +86,13 @@ pub async fn seed(app: &App, admin: &Granted<perm::UserManage>) -> anyhow::Resul
     let rems = app.authorize::<perm::RemsEnroll>(&prescriber).await?;
     let today = app.now().to_zoned(app.settings().timezone.clone()).date();
     app.record_rems_enrollment(&rems, hart, json!({"enrolled_on": today.to_string(), "patient_signed": true, "prescriber_signed": true})).await?;
+    let signature = SignatureInput {
+        template_id: esketamine_template.id,
+        template_version: esketamine_template.version,
+        typed_name: "Sable Okonkwo-Hart".to_owned(),
+        signature_path: Some("M12 38 L28 16 L46 40 L64 20 L86 36".to_owned()),
+    };
+    app.sign_consent(&witness, hart, &signature).await?;
 
     // An enquiry whose consultation is booked, ready to be converted into a patient.
     let queue = app.authorize::<perm::EnquiryManage>(&desk).await?;

@@ -4,6 +4,7 @@ mod commands;
 mod config;
 mod demo;
 mod demo_chart;
+mod demo_sessions;
 mod serve;
 mod storage;
 
