@@ -122,7 +122,9 @@ echo "- readings stored after the HTTP runs: $(db_readings "$db") over ${#load_s
 echo "- RSS after the HTTP runs: $(awk '/VmRSS/ {printf "%.1f MB", $2/1024}' /proc/$server/status)"
 echo
 
-# The chair board: the load sessions end, 30 new ones are administering.
+# The chair board: the load sessions end, 30 new ones are checked in (open, on the board). Going
+# further needs the pre-checks (POST /api/v1/sessions/{id}/prechecks: consent, REMS, escort …),
+# which this benchmark does not set up; a row costs the same to recompute in any open state.
 for id in "${load_sessions[@]}"; do
   api POST "/api/v1/sessions/$id/events" '{"type":"stopped_early","reason":"benchmark load session"}' >/dev/null
 done
@@ -130,8 +132,6 @@ board_sessions=()
 for i in $(seq 1 30); do
   id=$(new_session "Chair $i")
   api POST "/api/v1/sessions/$id/events" '{"type":"checked_in"}' >/dev/null
-  api POST "/api/v1/sessions/$id/events" '{"type":"prechecks_completed"}' >/dev/null
-  api POST "/api/v1/sessions/$id/events" '{"type":"administration_started","dose_mg":35}' >/dev/null
   board_sessions+=("$id")
 done
 # Each chair already has a monitor's history: one reading every 5 s for the last two hours
@@ -210,7 +210,7 @@ PY
 }
 busy=$(measure drive)
 
-echo "### Chair board: 30 active sessions, one reading every 5 s each (${board_secs} s)"
+echo "### Chair board: 30 open (checked-in) sessions, one reading every 5 s each (${board_secs} s)"
 echo
 echo "- listening: $streams (the \`/board\` page's only traffic after loading is this stream; its 15 s timer redraws in the browser)"
 echo "- history: $history readings per session before the measurement ($(( history * 30 )) in all)"

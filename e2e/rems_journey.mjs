@@ -1,7 +1,8 @@
 // The esketamine session journey ending in a complete SPRAVATO REMS Patient Monitoring Form: a
 // REMS-enrolled patient on a benzodiazepine is checked in, pre-checked (fasting, escort) and given
 // three 28 mg devices five minutes apart, documented with their real times; blood pressure before
-// dosing, at 40 minutes and before completion; discharged after more than two hours; the form is
+// dosing, at 40 minutes and before completion; mild dissociation that resolves; discharged after
+// more than two hours; the form is
 // then complete without retyping (84 mg, lot, duration, ready-to-leave minutes, BP at the three
 // points, the benzodiazepine flagged), marked ready, and recorded as submitted from the queue with
 // its 7-day deadline. Drives the system Chromium. Screenshots: target/e2e/rems-NN-*.png.
@@ -75,6 +76,13 @@ try {
   }
   assert.equal((await text(nurse, '.session-timeline').then((t) => t.match(/Device given/g) ?? [])).length, 3);
   await post(nurse, '/events', async (f) => f.locator('#at-stop1').fill(ago(124)), 'Last device given');
+  // Dissociation during the session, recorded as a side effect (the form's item 9 needs it).
+  await nurse.locator('details.session-more summary', { hasText: 'Side effect' }).click();
+  await post(nurse, '/events', async (f) => {
+    await f.locator('#se-effect').selectOption('dissociation');
+    await f.locator('input[name=severity][value=mild]').check();
+    await f.locator('#at-se').fill(ago(115));
+  }, 'Record side effect');
   await post(nurse, '/vitals', async (f) => {
     await f.locator('#v-sys').fill('152'); await f.locator('#v-dia').fill('92'); await f.locator('#v-hr').fill('84');
     await f.locator('#v-spo2').fill('97'); await f.locator('#at-vitals').fill(ago(95));

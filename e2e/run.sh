@@ -17,6 +17,9 @@ echo "$E2E_FRONTDESK_PASSWORD" | "$bin" --data-dir "$data" user add --email "$E2
 echo "$E2E_AUDITOR_PASSWORD" | "$bin" --data-dir "$data" user add --email "$E2E_AUDITOR_EMAIL" --name "Audra Review" --role auditor --password-stdin
 echo "$E2E_PRESCRIBER_PASSWORD" | "$bin" --data-dir "$data" user add --email "$E2E_PRESCRIBER_EMAIL" --name "Pat Prescriber" --role prescriber --password-stdin
 echo "$E2E_NURSE_PASSWORD" | "$bin" --data-dir "$data" user add --email "$E2E_NURSE_EMAIL" --name "Nell Nurse" --role nurse --password-stdin
+# The certified setting as the SPRAVATO REMS monitoring form asks for it (fictional).
+export KETACLINIC_CLINIC__NAME="Riverside Ketamine Clinic (e2e)" KETACLINIC_CLINIC__ADDRESS_1="100 Example Street" KETACLINIC_CLINIC__CITY="Springfield" \
+  KETACLINIC_CLINIC__STATE="IL" KETACLINIC_CLINIC__ZIP="62701" KETACLINIC_CLINIC__PHONE="+1 217 555 0100"
 "$bin" --data-dir "$data" serve --listen "127.0.0.1:$port" &
 server=$!
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
@@ -27,4 +30,5 @@ KETACLINIC_URL="http://127.0.0.1:$port" KETACLINIC_SCREENSHOTS="$root/target/e2e
 KETACLINIC_URL="http://127.0.0.1:$port" KETACLINIC_SCREENSHOTS="$root/target/e2e" node eligibility_journey.mjs
 KETACLINIC_URL="http://127.0.0.1:$port" KETACLINIC_SCREENSHOTS="$root/target/e2e" node self_report_journey.mjs
 KETACLINIC_URL="http://127.0.0.1:$port" KETACLINIC_SCREENSHOTS="$root/target/e2e" node session_journey.mjs
+KETACLINIC_URL="http://127.0.0.1:$port" KETACLINIC_SCREENSHOTS="$root/target/e2e" node rems_journey.mjs
 "$bin" --data-dir "$data" audit verify

@@ -59,6 +59,10 @@ pub enum Permission {
     DischargeOverride,
     /// Complete a session's pre-checks over failed checks, with a reason per check.
     PrecheckOverride,
+    /// Revise the clinic's treatment protocols (each revision a new version with a reason).
+    ProtocolManage,
+    /// Draft, sign and move treatment courses through their phases.
+    CourseManage,
     /// See the clinic's outcome dashboard (aggregates; names no patient) and export it.
     DashboardRead,
     /// Read the audit log and per-patient access reports.
@@ -69,7 +73,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission, in documentation order.
-    pub const ALL: [Self; 23] = [
+    pub const ALL: [Self; 25] = [
         Self::PatientRead,
         Self::PatientRegister,
         Self::PatientUpdate,
@@ -90,6 +94,8 @@ impl Permission {
         Self::TaskClose,
         Self::DischargeOverride,
         Self::PrecheckOverride,
+        Self::ProtocolManage,
+        Self::CourseManage,
         Self::DashboardRead,
         Self::AuditRead,
         Self::UserManage,
@@ -118,6 +124,8 @@ impl Permission {
             Self::TaskClose => "task.close",
             Self::DischargeOverride => "session.discharge_override",
             Self::PrecheckOverride => "session.precheck_override",
+            Self::ProtocolManage => "protocol.manage",
+            Self::CourseManage => "course.manage",
             Self::DashboardRead => "dashboard.read",
             Self::AuditRead => "audit.read",
             Self::UserManage => "user.manage",
@@ -147,6 +155,8 @@ impl Permission {
             Self::TaskClose => "close care-team tasks",
             Self::DischargeOverride => "discharge over unmet clinic criteria",
             Self::PrecheckOverride => "complete pre-checks over failed checks",
+            Self::ProtocolManage => "revise treatment protocols",
+            Self::CourseManage => "manage treatment courses",
             Self::DashboardRead => "see the outcome dashboard",
             Self::AuditRead => "read the audit log",
             Self::UserManage => "manage staff accounts",
@@ -193,6 +203,11 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         P::DischargeOverride => matches!(role, R::Prescriber),
         // Issue 5: pre-check failures are overridden by a prescriber, with a reason.
         P::PrecheckOverride => matches!(role, R::Prescriber),
+        // Issue 5: protocols are clinic settings the medical lead writes; the admin maintains
+        // them, as with consent texts (they hold no patient data).
+        P::ProtocolManage => matches!(role, R::Prescriber | R::Admin),
+        // Issue 5: a course is the prescriber's order; nurses read it with `clinical.read`.
+        P::CourseManage => matches!(role, R::Prescriber),
         P::DashboardRead => matches!(role, R::Nurse | R::Prescriber | R::Therapist | R::Admin | R::Auditor),
         P::AuditRead => matches!(role, R::Auditor | R::Admin),
         P::UserManage => matches!(role, R::Admin),
@@ -240,6 +255,8 @@ pub mod perm {
         TaskClose => TaskClose,
         DischargeOverride => DischargeOverride,
         PrecheckOverride => PrecheckOverride,
+        ProtocolManage => ProtocolManage,
+        CourseManage => CourseManage,
         DashboardRead => DashboardRead,
         AuditRead => AuditRead,
         UserManage => UserManage,
@@ -302,9 +319,11 @@ mod tests {
             Permission::TaskClose => 17,
             Permission::DischargeOverride => 18,
             Permission::PrecheckOverride => 19,
-            Permission::DashboardRead => 20,
-            Permission::AuditRead => 21,
-            Permission::UserManage => 22,
+            Permission::ProtocolManage => 20,
+            Permission::CourseManage => 21,
+            Permission::DashboardRead => 22,
+            Permission::AuditRead => 23,
+            Permission::UserManage => 24,
         }
     }
 

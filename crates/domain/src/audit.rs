@@ -83,11 +83,21 @@ pub enum AuditAction {
     RemsFormsListed,
     /// A REMS form's status or staff answers changed.
     RemsFormChanged,
+    /// A new version of a modality's treatment protocol.
+    ProtocolRevised,
+    /// A treatment course drafted.
+    CourseCreated,
+    /// A treatment course signed by a prescriber (it starts).
+    CourseSigned,
+    /// A treatment course moved to another phase (with the reason and review outcome).
+    CoursePhaseChanged,
+    /// A patient's treatment courses read.
+    CoursesRead,
 }
 
 impl AuditAction {
     /// Every action (for filters in the auditor's pages).
-    pub const ALL: [Self; 52] = [
+    pub const ALL: [Self; 57] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Logout,
@@ -140,6 +150,11 @@ impl AuditAction {
         Self::RemsFormRead,
         Self::RemsFormsListed,
         Self::RemsFormChanged,
+        Self::ProtocolRevised,
+        Self::CourseCreated,
+        Self::CourseSigned,
+        Self::CoursePhaseChanged,
+        Self::CoursesRead,
     ];
 
     /// The stored name, `area.verb`.
@@ -196,6 +211,11 @@ impl AuditAction {
             Self::RemsFormRead => "rems_form.read",
             Self::RemsFormsListed => "rems_form.list",
             Self::RemsFormChanged => "rems_form.update",
+            Self::ProtocolRevised => "protocol.revise",
+            Self::CourseCreated => "course.create",
+            Self::CourseSigned => "course.sign",
+            Self::CoursePhaseChanged => "course.phase",
+            Self::CoursesRead => "course.read",
             Self::SessionAlertAcknowledged => "session.alert_ack",
         }
     }

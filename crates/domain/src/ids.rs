@@ -90,3 +90,11 @@ id_type!(
     /// One vital-sign alert raised during a treatment session.
     SessionAlertId
 );
+id_type!(
+    /// A treatment course (induction, review, maintenance) of one patient.
+    CourseId
+);
+id_type!(
+    /// One event of a treatment course (created, signed, phase changed).
+    CourseEventId
+);

@@ -11,6 +11,7 @@ pub mod assessment;
 pub mod audit;
 pub mod calendar;
 pub mod chart;
+pub mod course;
 pub mod dashboard;
 pub mod dosing;
 pub mod eligibility;

@@ -50,8 +50,26 @@ pub struct ClinicConfig {
     pub address_2: String,
     pub city: String,
     pub state: String,
+    /// A ZIP code is text ("02134" keeps its zero), but an environment variable like
+    /// `KETACLINIC_CLINIC__ZIP=62701` arrives as a number: both are read as text.
+    #[serde(deserialize_with = "text_or_number")]
     pub zip: String,
+    #[serde(deserialize_with = "text_or_number")]
     pub phone: String,
+}
+
+/// A string, or a number taken as its digits (values from environment variables).
+fn text_or_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Text(String),
+        Number(u64),
+    }
+    Ok(match Raw::deserialize(deserializer)? {
+        Raw::Text(s) => s,
+        Raw::Number(n) => n.to_string(),
+    })
 }
 
 /// Weekday keys of `business_hours`, Monday first (the calendar's index order).
@@ -419,6 +437,17 @@ mod tests {
 
     /// "A day left out is closed" (API.md): the file's hours replace the default week rather
     /// than being merged into it.
+    #[test]
+    fn a_zip_code_written_as_a_number_is_read_as_text() -> anyhow::Result<()> {
+        // As `KETACLINIC_CLINIC__ZIP=62701` arrives from the environment, or unquoted in TOML.
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("k.toml");
+        std::fs::write(&path, "[clinic]\nzip = 62701\nphone = \"+1 217 555 0100\"\n")?;
+        let config = Config::load(Some(&path), &Overrides::default())?;
+        assert_eq!((config.clinic.zip.as_str(), config.clinic.phone.as_str()), ("62701", "+1 217 555 0100"));
+        Ok(())
+    }
+
     #[test]
     fn a_day_left_out_of_the_file_is_closed() -> anyhow::Result<()> {
         let dir = tempfile::tempdir()?;

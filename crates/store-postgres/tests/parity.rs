@@ -27,8 +27,12 @@ use sqlx::{ConnectOptions, Connection, PgConnection, Row, SqliteConnection};
 /// Schema facts only one engine can express, with the reason. Each must exist on its side (so
 /// the list cannot go stale) and is left out of the comparison.
 const TRUNCATE_WHY: &str = "TRUNCATE bypasses row triggers on PostgreSQL; SQLite has no TRUNCATE (its truncate optimisation still fires DELETE triggers)";
-const ONLY_IN_POSTGRES: &[(&str, &str)] =
-    &[("trigger audit_events_no_truncate ON audit_events", TRUNCATE_WHY), ("trigger chart_versions_no_truncate ON chart_versions", TRUNCATE_WHY)];
+const ONLY_IN_POSTGRES: &[(&str, &str)] = &[
+    ("trigger audit_events_no_truncate ON audit_events", TRUNCATE_WHY),
+    ("trigger chart_versions_no_truncate ON chart_versions", TRUNCATE_WHY),
+    ("trigger protocols_no_truncate ON protocols", TRUNCATE_WHY),
+    ("trigger course_events_no_truncate ON course_events", TRUNCATE_WHY),
+];
 const ONLY_IN_SQLITE: &[(&str, &str)] = &[];
 
 /// The bookkeeping table of sqlx's migrator, which differs per engine and is not our schema.

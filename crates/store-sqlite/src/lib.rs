@@ -11,6 +11,7 @@ mod assessments;
 mod audit;
 mod chart;
 mod convert;
+mod courses;
 mod dashboard;
 mod enquiries;
 mod patients;
@@ -54,6 +55,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (10, "sessions", include_str!("../migrations/0010_sessions.sql")),
     (11, "session_alerts", include_str!("../migrations/0011_session_alerts.sql")),
     (12, "rems_forms", include_str!("../migrations/0012_rems_forms.sql")),
+    (13, "courses", include_str!("../migrations/0013_courses.sql")),
 ];
 
 /// The SQLite store.

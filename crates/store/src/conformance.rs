@@ -21,6 +21,7 @@ use crate::error::StoreError;
 use crate::ports::Storage;
 
 mod chart;
+mod courses;
 mod enquiries;
 mod rems_forms;
 mod self_report;
@@ -29,6 +30,7 @@ mod tasks;
 mod treatment_events;
 use crate::records::{ApiToken, AuditFilter, AuthSession, NewPatient, PatientCursor, PatientQuery, StaffUser};
 pub use chart::{chart_versions, clinic_documents, enquiry_conversion};
+pub use courses::{courses_lifecycle, protocol_versions};
 pub use enquiries::{enquiries_queue, enquiry_changes};
 pub use rems_forms::rems_forms;
 pub use self_report::self_report_links;
@@ -48,7 +50,7 @@ macro_rules! conformance_suite {
             patient_versions_and_conflicts, audit_chain_is_contiguous_under_concurrency,
             audit_filters, timestamps_keep_microseconds, concurrent_failures_roll_back_alone, assessments_round_trip, alerts_lifecycle,
             enquiries_queue, enquiry_changes, chart_versions, enquiry_conversion, clinic_documents, self_report_links, treatment_events, tasks_lifecycle, assessment_corrections,
-            treatment_sessions, session_vitals, rems_forms, session_alerts);
+            treatment_sessions, session_vitals, rems_forms, session_alerts, protocol_versions, courses_lifecycle);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(

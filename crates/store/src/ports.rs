@@ -6,7 +6,10 @@ use ketaclinic_domain::alert::{Acknowledgement, Alert};
 use ketaclinic_domain::assessment::{Assessment, AssessmentCorrection};
 use ketaclinic_domain::audit::{AuditEvent, AuditRecord};
 use ketaclinic_domain::chart::{ChartEntry, ChartKind};
+use ketaclinic_domain::course::{Course, CourseEvent, CoursePhase, CourseStatus, Protocol};
+use ketaclinic_domain::eligibility::Modality;
 use ketaclinic_domain::enquiry::{Enquiry, EnquiryChange, EnquiryStatus};
+use ketaclinic_domain::ids::CourseId;
 use ketaclinic_domain::ids::{AlertId, ChartEntryId, EnquiryId, PatientId, SelfReportLinkId, SessionAlertId, SessionId, TaskId, TokenId, TreatmentSessionId, UserId};
 use ketaclinic_domain::outcome::Point;
 use ketaclinic_domain::patient::{MrnPrefix, Patient, PatientVersion};
@@ -242,6 +245,30 @@ pub trait RemsFormStore: Send + Sync {
     async fn esketamine_treatments_before(&self, patient: PatientId, before: Timestamp) -> StoreResult<u64>;
 }
 
+/// Treatment protocols (versioned, append-only) and treatment courses with their events.
+#[async_trait]
+pub trait CourseStore: Send + Sync {
+    /// Stores a protocol version (its `revision` must be set) with its audit event;
+    /// `Conflict` when the modality already has that version (someone revised it meanwhile).
+    async fn insert_protocol(&self, protocol: &Protocol, audit: AuditEvent) -> StoreResult<()>;
+    /// The newest stored version of each modality (modalities never revised are absent).
+    async fn current_protocols(&self) -> StoreResult<Vec<Protocol>>;
+    /// Every stored version of one modality, oldest first.
+    async fn protocol_versions(&self, modality: Modality) -> StoreResult<Vec<Protocol>>;
+    /// Stores a new course with its `created` event and audit event, in one transaction.
+    /// `NotFound` when the patient does not exist.
+    async fn insert_course(&self, course: &Course, event: &CourseEvent, audit: AuditEvent) -> StoreResult<()>;
+    async fn course(&self, id: CourseId) -> StoreResult<Option<Course>>;
+    /// A patient's courses, newest first.
+    async fn patient_courses(&self, patient: PatientId) -> StoreResult<Vec<Course>>;
+    /// A course's events in recording order.
+    async fn course_events(&self, id: CourseId) -> StoreResult<Vec<CourseEvent>>;
+    /// Writes the course's new state with its event and audit event, in one transaction, when
+    /// its stored status and phase are still `expected`. `NotFound` for an unknown course;
+    /// `Conflict` (nothing written) when it changed meanwhile.
+    async fn update_course(&self, course: &Course, expected: (CourseStatus, CoursePhase), event: &CourseEvent, audit: AuditEvent) -> StoreResult<()>;
+}
+
 /// One-time self-report links.
 #[async_trait]
 pub trait SelfReportStore: Send + Sync {
@@ -302,6 +329,7 @@ pub trait Storage:
     + TaskStore
     + SessionStore
     + RemsFormStore
+    + CourseStore
     + AuditStore
     + HealthStore
 {
@@ -321,6 +349,7 @@ impl<
         + TaskStore
         + SessionStore
         + RemsFormStore
+        + CourseStore
         + AuditStore
         + HealthStore,
 > Storage for T

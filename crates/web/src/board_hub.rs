@@ -21,6 +21,8 @@ use crate::api::board::BoardRowOut;
 const COALESCE: Duration = Duration::from_millis(200);
 /// Updates a slow listener may fall behind by before it is sent a fresh snapshot instead.
 const CAPACITY: usize = 256;
+/// How often every open row is sent again, for what changes with time alone.
+const REFRESH: Duration = Duration::from_secs(60);
 
 /// What listeners receive.
 #[derive(Debug, Clone)]
@@ -52,9 +54,18 @@ impl BoardHub {
 
 async fn run(app: App, tx: broadcast::Sender<BoardUpdate>) {
     let mut changes = app.subscribe_session_changes();
+    let mut clock = tokio::time::interval_at(tokio::time::Instant::now() + REFRESH, REFRESH);
+    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         let mut ids = BTreeSet::new();
-        match changes.recv().await {
+        let change = tokio::select! {
+            change = changes.recv() => change,
+            _ = clock.tick() => {
+                refresh_all(&app, &tx).await;
+                continue;
+            }
+        };
+        match change {
             Ok(id) => {
                 ids.insert(id);
             }
@@ -82,6 +93,24 @@ async fn run(app: App, tx: broadcast::Sender<BoardUpdate>) {
         for id in ids {
             publish_row(&app, &tx, id).await;
         }
+    }
+}
+
+/// Time alone changes rows — a checkpoint falls overdue, the minimum observation ends — so
+/// every open session's row is sent again this often while anyone listens.
+async fn refresh_all(app: &App, tx: &broadcast::Sender<BoardUpdate>) {
+    if tx.receiver_count() == 0 {
+        return;
+    }
+    match app.board_rows().await {
+        Ok(rows) => {
+            for row in rows {
+                if let Ok(json) = serde_json::to_string(&BoardRowOut::from(row)) {
+                    let _ = tx.send(BoardUpdate::Row(json.into()));
+                }
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "board refresh failed"),
     }
 }
 

@@ -43,8 +43,10 @@ impl Modify for Security {
         api::dosing::calculate, api::sessions::create, api::sessions::read, api::sessions::event, api::sessions::vitals, api::sessions::discharge, api::sessions::acknowledge_alert, api::session_prechecks::status, api::session_prechecks::complete, api::board::read, api::board::stream,
         api::rems_forms::read, api::rems_forms::queue, api::rems_forms::set_status, api::rems_forms::answers,
         api::pk::models, api::pk::simulate,
+        api::protocols::current, api::protocols::versions, api::protocols::revise,
+        api::courses::create, api::courses::list, api::courses::read, api::courses::sign, api::courses::phase,
     ),
-    tags((name = "auth"), (name = "patients"), (name = "audit"), (name = "users"), (name = "instruments"), (name = "assessments"), (name = "alerts"), (name = "enquiries"), (name = "chart"), (name = "eligibility"), (name = "consents"), (name = "dosing"), (name = "sessions"), (name = "rems"), (name = "pk"), (name = "operations"))
+    tags((name = "auth"), (name = "patients"), (name = "audit"), (name = "users"), (name = "instruments"), (name = "assessments"), (name = "alerts"), (name = "enquiries"), (name = "chart"), (name = "eligibility"), (name = "consents"), (name = "dosing"), (name = "sessions"), (name = "rems"), (name = "courses"), (name = "pk"), (name = "operations"))
 )]
 pub struct ApiDoc;
 

@@ -441,3 +441,52 @@ async fn the_next_checkpoint_follows_the_esketamine_schedule() {
     let view = app.call(Method::GET, &format!("/api/v1/sessions/{id}"), &nurse, None).await;
     assert_eq!(next(&view.json)["what"], json!(["moaas", "cadss"]), "a late BP still counts");
 }
+
+#[tokio::test]
+async fn eligibility_and_the_pre_session_phq9_come_from_the_chart() {
+    let app = TestApp::builder().manual_clock().settings(|s| s.pre_session_phq9 = true).build().await;
+    let nurse = app.token(Role::Nurse).await;
+    let prescriber = app.token(Role::Prescriber).await;
+    let pid = ready_patient(&app, "Eli", "iv_ketamine").await;
+    let evaluation = json!({
+        "age_years": 45, "sex": "male", "primary_diagnosis": "F33.2", "episode_duration_months": 18, "severity": "severe",
+        "antidepressant_trials": [
+            {"drug": "sertraline", "daily_dose_mg": 150, "weeks": 8, "adherent": true, "outcome": "no_response"},
+            {"drug": "Effexor XR", "daily_dose_mg": 225, "weeks": 10, "adherent": true, "outcome": "partial_response"}
+        ],
+        "augmentation_used": true, "ect_used": false, "history": [],
+        "vitals": {"systolic": 128, "diastolic": 82, "heart_rate": 72}, "medications": [], "cssrs_risk": "low"
+    });
+    let draft = app.call(Method::POST, &format!("/api/v1/patients/{pid}/evaluations"), &nurse, Some(json!({"evaluation": evaluation.clone()}))).await;
+    assert_eq!(draft.status, StatusCode::CREATED, "{}", draft.text);
+    let eid = draft.json["id"].as_str().unwrap().to_owned();
+    let signed = app.call(Method::POST, &format!("/api/v1/evaluations/{eid}/sign"), &prescriber, Some(json!({"version": 1}))).await;
+    assert_eq!(signed.status, StatusCode::OK, "{}", signed.text);
+    let decision = json!({"modality": "iv_ketamine", "evaluation_id": eid, "outcome": "approved", "overrides": []});
+    let approved = app.call(Method::POST, &format!("/api/v1/patients/{pid}/eligibility-decisions"), &prescriber, Some(decision)).await;
+    assert_eq!(approved.status, StatusCode::CREATED, "{}", approved.text);
+
+    let r = app.call(Method::POST, "/api/v1/sessions", &nurse, Some(json!({"patient_id": pid, "modality": "iv_ketamine"}))).await;
+    let id = r.json["id"].as_str().unwrap().to_owned();
+    assert_eq!(event(&app, &nurse, &id, json!({"type": "checked_in"})).await.0, StatusCode::CREATED);
+    let url = format!("/api/v1/sessions/{id}/prechecks");
+    let status = app.call(Method::GET, &url, &nurse, None).await;
+    assert_eq!(check(&status.json, "eligibility_current")["outcome"], "passed", "approved on the signed evaluation");
+    assert_eq!(check(&status.json, "pre_session_phq9")["outcome"], "failed", "the protocol asks for a PHQ-9 today");
+    let phq9 = json!({"instrument": "phq9", "answers": common::phq9_answers(6), "administered_at": "2026-11-21T14:30:00Z"});
+    assert_eq!(app.call(Method::POST, &format!("/api/v1/patients/{pid}/assessments"), &nurse, Some(phq9)).await.status, StatusCode::CREATED);
+    let status = app.call(Method::GET, &url, &nurse, None).await;
+    assert_eq!(check(&status.json, "pre_session_phq9")["outcome"], "passed");
+
+    // An amendment after the decision makes it stale: a new decision is needed.
+    let amend = json!({"version": 2, "evaluation": evaluation, "reason": "episode length corrected"});
+    assert_eq!(app.call(Method::PUT, &format!("/api/v1/evaluations/{eid}"), &nurse, Some(amend)).await.status, StatusCode::OK);
+    let status = app.call(Method::GET, &url, &nurse, None).await;
+    assert_eq!(check(&status.json, "eligibility_current")["message"], "the evaluation changed after the eligibility decision: a new decision is needed");
+    let v = json!({"readings": [{"at": "2026-11-21T14:58:00Z", "systolic": 120, "diastolic": 80}]});
+    assert_eq!(app.call(Method::POST, &format!("/api/v1/sessions/{id}/vitals"), &nurse, Some(v)).await.status, StatusCode::OK);
+    let mut body = attested();
+    body["pregnancy"] = json!("not_applicable");
+    let refused = app.call(Method::POST, &url, &nurse, Some(body)).await;
+    assert_eq!((refused.status, fields(&refused.json)), (StatusCode::CONFLICT, vec!["eligibility_current".to_owned()]));
+}

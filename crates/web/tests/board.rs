@@ -88,7 +88,12 @@ async fn the_stream_starts_with_a_snapshot_and_pushes_changed_rows() {
     let nurse = app.token(Role::Nurse).await;
     let id = session(&app, &nurse, "Rae", "Lindqvist", "Chair 1").await;
     let Auth::Bearer(token) = &nurse else { panic!("bearer") };
-    let req = Request::builder().method(Method::GET).uri("/api/v1/board/stream").header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).unwrap();
+    let req = Request::builder()
+        .method(Method::GET)
+        .uri("/api/v1/board/stream")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
     let res = app.router.clone().oneshot(req).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers().get(header::CONTENT_TYPE).unwrap(), "text/event-stream");
@@ -99,7 +104,14 @@ async fn the_stream_starts_with_a_snapshot_and_pushes_changed_rows() {
     assert!(snapshot["sessions"][0]["last_vitals"].is_null());
 
     // A reading (with an alert) arrives: the board hears the row with it.
-    let r = app.call(Method::POST, &format!("/api/v1/sessions/{id}/vitals"), &nurse, Some(json!({"readings": [{"at": app.app.now(), "systolic": 186, "diastolic": 95, "heart_rate": 88, "spo2": 97}]}))).await;
+    let r = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/sessions/{id}/vitals"),
+            &nurse,
+            Some(json!({"readings": [{"at": app.app.now(), "systolic": 186, "diastolic": 95, "heart_rate": 88, "spo2": 97}]})),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let row = next_event(&mut body, &mut buffer, "session").await;
     assert_eq!(row["session_id"].as_str(), Some(id.as_str()));
@@ -142,7 +154,13 @@ async fn the_session_page_books_checks_in_and_takes_readings() {
     };
     assert_eq!(post(vec![("type", "checked_in".to_owned())]).await.status, StatusCode::SEE_OTHER);
     // A reading from the quick-entry form, then a bad one refused with the field named.
-    let r = app.page_post(&format!("/sessions/{id}/vitals"), &nurse, &[("systolic", "132"), ("diastolic", "84"), ("heart_rate", "76"), ("spo2", "98"), ("resp_rate", "")]).await;
+    let r = app
+        .page_post(
+            &format!("/sessions/{id}/vitals"),
+            &nurse,
+            &[("systolic", "132"), ("diastolic", "84"), ("heart_rate", "76"), ("spo2", "98"), ("resp_rate", "")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
     let r = app.page_post(&format!("/sessions/{id}/vitals"), &nurse, &[("systolic", "13o")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);

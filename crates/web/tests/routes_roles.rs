@@ -208,6 +208,26 @@ fn api_routes(patient: &str, user: &str, token: &str) -> Vec<Route> {
         route(Method::PUT, "/api/v1/rems-forms/01900000-0000-7000-8000-00000000a1e7/answers", P(ClinicalWrite), Some(json!({"serious_adverse_event": false}))),
         route(Method::GET, "/api/v1/board", P(ClinicalRead), None),
         route(Method::GET, "/api/v1/board/stream", P(ClinicalRead), None),
+        route(Method::GET, "/api/v1/protocols", SignedIn, None),
+        route(Method::GET, "/api/v1/protocols/iv_ketamine/versions", SignedIn, None),
+        route(
+            Method::PUT,
+            "/api/v1/protocols/iv_ketamine",
+            P(ProtocolManage),
+            Some(
+                json!({"dose": {"kind": "weight_based", "mg_per_kg": 0.5, "infusion_minutes": 40}, "induction": {"sessions": 6, "per_week": 3}, "maintenance": [], "min_observation_minutes": 30, "reason": "matrix"}),
+            ),
+        ),
+        route(Method::POST, &format!("/api/v1/patients/{patient}/courses"), P(CourseManage), Some(json!({"modality": "iv_ketamine"}))),
+        route(Method::GET, &format!("/api/v1/patients/{patient}/courses"), P(ClinicalRead), None),
+        route(Method::GET, "/api/v1/courses/01900000-0000-7000-8000-00000000a1e7", P(ClinicalRead), None),
+        route(Method::POST, "/api/v1/courses/01900000-0000-7000-8000-00000000a1e7/sign", P(CourseManage), None),
+        route(
+            Method::POST,
+            "/api/v1/courses/01900000-0000-7000-8000-00000000a1e7/phase",
+            P(CourseManage),
+            Some(json!({"phase": "stopped", "reason": "matrix"})),
+        ),
         route(Method::GET, "/api/v1/pk/models", SignedIn, None),
         route(
             Method::POST,
@@ -258,6 +278,7 @@ fn template(path: &str, ids: [&str; 3]) -> String {
         .replace("/chart/escort", "/chart/{kind}")
         .replace("/alerts/01900000-0000-7000-8000-00000000a1e8/", "/alerts/{alert_id}/")
         .replace("/rems-forms/01900000-0000-7000-8000-00000000a1e7/", "/rems-forms/{session_id}/")
+        .replace("/protocols/iv_ketamine", "/protocols/{modality}")
         .replace("01900000-0000-7000-8000-00000000a1e7", "{id}")
 }
 
@@ -400,6 +421,10 @@ fn page_routes(patient: &str, user: &str) -> Vec<Route> {
         route(Method::GET, &format!("/patients/{patient}/rems-enrollment"), P(RemsEnroll), None),
         route(Method::POST, &format!("/patients/{patient}/rems-enrollment"), P(RemsEnroll), None),
         route(Method::GET, &format!("/patients/{patient}/safety-plan"), P(ClinicalRead), None),
+        route(Method::GET, &format!("/patients/{patient}/courses"), P(ClinicalRead), None),
+        route(Method::POST, &format!("/patients/{patient}/courses"), P(CourseManage), None),
+        route(Method::POST, "/courses/01900000-0000-7000-8000-00000000a1e7/sign", P(CourseManage), None),
+        route(Method::POST, "/courses/01900000-0000-7000-8000-00000000a1e7/phase", P(CourseManage), None),
         route(Method::GET, &format!("/patients/{patient}/safety-plan/edit"), P(SafetyPlanWrite), None),
         route(Method::POST, &format!("/patients/{patient}/safety-plan/edit"), P(SafetyPlanWrite), None),
         route(Method::GET, &format!("/patients/{patient}/self-report"), P(PatientRead), None),

@@ -43,10 +43,9 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use super::record::{SessionEventRecord, VitalReading};
-use super::state::{SessionEvent, SessionState};
+use super::state::SessionEvent;
 use super::thresholds::{PreDoseCheck, Thresholds, Vitals};
 use crate::eligibility::DrugClass;
-use crate::ids::{PatientId, TreatmentSessionId, UserId};
 use crate::person::Sex;
 
 /// mg per esketamine device (REFERENCE §2.2).
@@ -125,139 +124,6 @@ pub struct FormInputs<'a> {
     /// The discharge check's ready-to-leave time, stored on the discharge event.
     pub ready_to_leave_at: Option<Timestamp>,
     pub staff: StaffAnswers,
-}
-
-/// Item 1.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PatientSection {
-    pub first_name: String,
-    /// Not kept in the chart; optional on the form.
-    pub middle_initial: Option<String>,
-    pub last_name: String,
-    pub birth_date: Date,
-    /// `male`, `female` or `other`; none when the chart says unknown.
-    pub sex: Option<&'static str>,
-    pub first_treatment: bool,
-    /// Asked when this is the first treatment.
-    pub rems_enrolled: Option<bool>,
-}
-
-/// Item 2: each class present among the patient's active medications (REFERENCE §3.4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Concomitant {
-    pub benzodiazepines: bool,
-    pub non_benzodiazepine_sedative_hypnotics: bool,
-    pub psychostimulants: bool,
-    pub maois: bool,
-    pub opioids: bool,
-}
-
-/// Item 3.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct HcpSection {
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub telephone: Option<String>,
-    pub email: Option<String>,
-}
-
-/// Item 4.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SettingSection {
-    pub name: Option<String>,
-    pub address_1: Option<String>,
-    pub address_2: Option<String>,
-    pub city: Option<String>,
-    pub state: Option<String>,
-    pub zip: Option<String>,
-}
-
-/// The dose box of item 5.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Dose {
-    pub mg: u32,
-    /// Devices counted (0 when the dose came from `administration_started`).
-    pub devices: u32,
-    /// `56`, `84` or `other`.
-    pub choice: &'static str,
-}
-
-/// Item 5 and the times it is computed from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TreatmentSection {
-    pub date: Option<Date>,
-    pub dose: Option<Dose>,
-    pub lot_numbers: Vec<String>,
-    pub first_administration_at: Option<Timestamp>,
-    pub monitoring_ended_at: Option<Timestamp>,
-    /// From the first administration to the end of monitoring (must be ≥ 120).
-    pub duration_minutes: Option<i64>,
-}
-
-/// A blood pressure of item 8.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Bp {
-    pub systolic: u32,
-    pub diastolic: u32,
-    pub at: Timestamp,
-    /// Minutes after the first administration (negative before it).
-    pub minutes_after_administration: i64,
-}
-
-/// Item 8.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct BloodPressure {
-    pub before_administration: Option<Bp>,
-    pub post_administration_40_min: Option<Bp>,
-    pub before_completion: Option<Bp>,
-}
-
-/// Item 7.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct VitalsAcceptable {
-    pub before_administration: Option<bool>,
-    pub before_completion: Option<bool>,
-}
-
-/// One adverse event of item 9.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    pub occurred: Option<bool>,
-    /// Asked when it occurred.
-    pub resolved_before_discharge: Option<bool>,
-}
-
-/// Item 9.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct AdverseEvents {
-    pub sedation: Finding,
-    pub dissociation: Finding,
-    pub respiratory_depression: Finding,
-}
-
-/// Item 10.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SeriousAdverseEvent {
-    pub occurred: Option<bool>,
-    pub description: Option<String>,
-    /// `session` (an event of the session) or `staff` (answered on the form); none if missing.
-    pub source: Option<&'static str>,
-}
-
-/// The form, items 1–10 of REFERENCE §2.6.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RemsForm {
-    pub patient: PatientSection,
-    pub concomitant_medications: Concomitant,
-    pub hcp: HcpSection,
-    pub setting: SettingSection,
-    pub treatment: TreatmentSection,
-    /// Item 6: minutes from the start of administration.
-    pub ready_to_leave_minutes: Option<i64>,
-    pub vitals_acceptable: VitalsAcceptable,
-    pub blood_pressure: BloodPressure,
-    pub adverse_events: AdverseEvents,
-    pub serious_adverse_event: SeriousAdverseEvent,
 }
 
 /// A required item the record does not establish.
@@ -598,108 +464,11 @@ fn report(missing: &mut Vec<Missing>, field: &'static str, f: Finding, unmeasure
     }
 }
 
-/// Where a form stands in its submission to the REMS.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RemsFormStatus {
-    /// Being completed (the default of every dosed esketamine session once closed).
-    Draft,
-    /// Complete and checked, waiting to be submitted.
-    Ready,
-    /// Submitted to the REMS, with its confirmation number; final.
-    Submitted,
-}
+mod sections;
+mod submission;
 
-impl RemsFormStatus {
-    pub const ALL: [Self; 3] = [Self::Draft, Self::Ready, Self::Submitted];
-
-    /// The wire and storage name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Ready => "ready",
-            Self::Submitted => "submitted",
-        }
-    }
-
-    /// Parses the wire name.
-    pub fn parse(raw: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == raw.trim())
-    }
-}
-
-/// Why a status change is refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum StatusError {
-    /// A submitted form is final: the REMS has it (HTTP 409).
-    #[error("the form was submitted to the REMS and cannot change")]
-    Submitted,
-    /// Ready and submitted need a complete form (HTTP 409, the missing items listed).
-    #[error("the form is not complete")]
-    Incomplete,
-    /// Already in that status (HTTP 409).
-    #[error("the form is already {0}")]
-    Unchanged(&'static str),
-}
-
-/// Checks a status change: `draft → ready` and `ready → draft` (to correct something), and
-/// `draft | ready → submitted`; ready and submitted need a complete form; nothing leaves
-/// `submitted`.
-pub fn check_transition(from: RemsFormStatus, to: RemsFormStatus, complete: bool) -> Result<(), StatusError> {
-    if from == RemsFormStatus::Submitted {
-        return Err(StatusError::Submitted);
-    }
-    if from == to {
-        return Err(StatusError::Unchanged(to.as_str()));
-    }
-    if to != RemsFormStatus::Draft && !complete {
-        return Err(StatusError::Incomplete);
-    }
-    Ok(())
-}
-
-/// The stored form row (a session with no row is a draft with no staff answers).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RemsFormRecord {
-    pub session_id: TreatmentSessionId,
-    pub status: RemsFormStatus,
-    /// The REMS's confirmation number (submitted only).
-    pub confirmation_number: Option<String>,
-    /// The date it was submitted (submitted only).
-    pub submitted_on: Option<Date>,
-    pub serious_adverse_event: Option<bool>,
-    pub sae_description: Option<String>,
-    /// Who last changed the row, and when (for a submitted form: who recorded the submission).
-    pub changed_by: UserId,
-    pub changed_at: Timestamp,
-}
-
-/// One session of the queue: a dosed esketamine session that is discharged or stopped, its
-/// patient's name, when dosing began, and its form row if any.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RemsQueueRow {
-    pub session_id: TreatmentSessionId,
-    pub patient_id: PatientId,
-    pub given_name: String,
-    pub family_name: String,
-    pub first_dose_at: Timestamp,
-    pub state: SessionState,
-    pub record: Option<RemsFormRecord>,
-}
-
-impl RemsQueueRow {
-    /// The status (no row is a draft).
-    pub fn status(&self) -> RemsFormStatus {
-        self.record.as_ref().map_or(RemsFormStatus::Draft, |r| r.status)
-    }
-}
-
-/// The treatment date (clinic-local date of the first administration) and the due date, 7
-/// days later (REFERENCE §2.5).
-pub fn due_on(first_dose_at: Timestamp, tz: &TimeZone) -> (Date, Date) {
-    let date = first_dose_at.to_zoned(tz.clone()).date();
-    (date, date.checked_add(jiff::Span::new().days(DUE_DAYS)).unwrap_or(date))
-}
+pub use sections::*;
+pub use submission::*;
 
 #[cfg(test)]
 mod tests;

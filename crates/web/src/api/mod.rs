@@ -7,6 +7,7 @@ pub mod auth;
 pub mod board;
 pub mod chart;
 pub mod consents;
+pub mod courses;
 pub mod dashboard;
 pub mod dosing;
 pub mod enquiries;
@@ -14,6 +15,7 @@ pub mod evaluations;
 pub mod instruments;
 pub mod patients;
 pub mod pk;
+pub mod protocols;
 pub mod rems_forms;
 pub mod safety_plan;
 pub mod self_report;
@@ -95,6 +97,13 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/rems-forms", get(rems_forms::queue))
         .route("/api/v1/rems-forms/{session_id}/status", post(rems_forms::set_status))
         .route("/api/v1/rems-forms/{session_id}/answers", put(rems_forms::answers))
+        .route("/api/v1/protocols", get(protocols::current))
+        .route("/api/v1/protocols/{modality}", put(protocols::revise))
+        .route("/api/v1/protocols/{modality}/versions", get(protocols::versions))
+        .route("/api/v1/patients/{id}/courses", post(courses::create).get(courses::list))
+        .route("/api/v1/courses/{id}", get(courses::read))
+        .route("/api/v1/courses/{id}/sign", post(courses::sign))
+        .route("/api/v1/courses/{id}/phase", post(courses::phase))
         .route("/api/v1/pk/models", get(pk::models))
         .route("/api/v1/pk/simulate", post(pk::simulate))
         .route("/api/v1/instruments", get(instruments::list))

@@ -23,6 +23,7 @@ mod chart_forms;
 mod chart_history;
 mod consent_sign;
 mod consents;
+mod courses;
 mod dosing_page;
 mod eligibility;
 mod eligibility_view;
@@ -107,6 +108,9 @@ pub fn routes() -> Router<AppState> {
         .route("/patients/{id}/consents/new", get(consent_sign::new_form))
         .route("/patients/{id}/rems-enrollment", get(rems::form).post(rems::submit))
         .route("/patients/{id}/safety-plan", get(safety_plan::show))
+        .route("/patients/{id}/courses", get(courses::show).post(courses::create))
+        .route("/courses/{id}/sign", post(courses::sign))
+        .route("/courses/{id}/phase", post(courses::phase))
         .route("/patients/{id}/safety-plan/edit", get(safety_plan_form::edit_form).post(safety_plan_form::save))
         .route("/alerts", get(alerts::list))
         .route("/alerts/{id}/acknowledge", post(alerts::acknowledge))

@@ -13,11 +13,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use jiff::Timestamp;
 use ketaclinic_app::assessments::AssessmentInput;
 use ketaclinic_app::permissions::perm;
+use ketaclinic_app::session_prechecks::{PrecheckInput, PrecheckStatus};
 use ketaclinic_app::sessions::{SIDE_EFFECTS, SessionView};
 use ketaclinic_app::{AppError, Permission};
 use ketaclinic_domain::eligibility::Modality;
 use ketaclinic_domain::ids::{PatientId, TreatmentSessionId};
-use ketaclinic_app::session_prechecks::{PrecheckInput, PrecheckStatus};
 use ketaclinic_domain::session::checkpoint::Item;
 use ketaclinic_domain::session::precheck::Precheck;
 use ketaclinic_domain::session::{SessionEvent, VitalReading, Vitals};
@@ -375,13 +375,23 @@ fn number(raw: &str) -> Option<serde_json::Value> {
     if raw.is_empty() {
         return None;
     }
-    Some(raw.parse::<u64>().map(serde_json::Value::from).or_else(|_| raw.parse::<f64>().map(serde_json::Value::from)).unwrap_or_else(|_| serde_json::Value::from(raw)))
+    Some(
+        raw.parse::<u64>()
+            .map(serde_json::Value::from)
+            .or_else(|_| raw.parse::<f64>().map(serde_json::Value::from))
+            .unwrap_or_else(|_| serde_json::Value::from(raw)),
+    )
 }
 
 impl EventForm {
     fn payload(&self) -> serde_json::Value {
         let mut map = serde_json::Map::new();
-        for (key, raw) in [("dose_mg", &self.dose_mg), ("concentration_mg_per_ml", &self.concentration_mg_per_ml), ("drawn_volume_ml", &self.drawn_volume_ml), ("rate_ml_per_hour", &self.rate_ml_per_hour)] {
+        for (key, raw) in [
+            ("dose_mg", &self.dose_mg),
+            ("concentration_mg_per_ml", &self.concentration_mg_per_ml),
+            ("drawn_volume_ml", &self.drawn_volume_ml),
+            ("rate_ml_per_hour", &self.rate_ml_per_hour),
+        ] {
             if let Some(v) = number(raw) {
                 map.insert(key.to_owned(), v);
             }
@@ -474,7 +484,9 @@ pub(crate) async fn record_vitals(ctx: Ctx, Path(id): Path<String>, PageForm(for
         resp_rate: field(&form.resp_rate, "Respiratory rate"),
     };
     if !errors.is_empty() {
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&ctx, id, Some("The reading was not saved — please check:".to_owned()), errors).await?).into_response());
+        return Ok(
+            (StatusCode::UNPROCESSABLE_ENTITY, page(&ctx, id, Some("The reading was not saved — please check:".to_owned()), errors).await?).into_response()
+        );
     }
     let at = match time_today(&ctx, &form.at_time) {
         Ok(at) => at.unwrap_or_else(|| ctx.state.app.now()),
@@ -501,7 +513,8 @@ pub(crate) async fn record_moaas(ctx: Ctx, Path(id): Path<String>, PageForm(form
     let grant = ctx.grant::<perm::AssessmentRecord>().await?;
     let view = ctx.state.app.session_view(&read, id).await.map_err(|e| ctx.fail(e))?;
     let level = form.level.trim().parse::<u32>().map_or_else(|_| serde_json::Value::from(form.level.trim()), serde_json::Value::from);
-    let input = AssessmentInput { instrument: "moaas".to_owned(), answers: serde_json::json!({ "level": level }), administered_at: None, session_id: Some(id.0) };
+    let input =
+        AssessmentInput { instrument: "moaas".to_owned(), answers: serde_json::json!({ "level": level }), administered_at: None, session_id: Some(id.0) };
     match ctx.state.app.record_assessment(&grant, view.session.patient_id, input).await {
         Ok(_) => Ok(back(id, "checkpoints")),
         Err(e) => refused(&ctx, id, e).await,
@@ -582,11 +595,8 @@ pub(crate) async fn complete_prechecks(ctx: Ctx, Path(id): Path<String>, PageFor
     match ctx.state.app.complete_prechecks(&grant, id, &input).await {
         Ok(Ok(_)) => Ok(back(id, "actions")),
         Ok(Err(refused)) => {
-            let errors = refused
-                .unmet
-                .iter()
-                .map(|r| format!("{}: {}", precheck_label(r.check), r.outcome.message().map(sentence).unwrap_or_default()))
-                .collect();
+            let errors =
+                refused.unmet.iter().map(|r| format!("{}: {}", precheck_label(r.check), r.outcome.message().map(sentence).unwrap_or_default())).collect();
             let message = "Pre-checks not complete: dosing waits until these pass or a prescriber overrides them with a reason.";
             Ok((StatusCode::CONFLICT, page(&ctx, id, Some(message.to_owned()), errors).await?).into_response())
         }

@@ -64,7 +64,13 @@ pub(crate) struct VitalsChart {
 
 /// Lays out `readings` from `start` to `now` with the administration span `[from, to]` (`to`
 /// open while still dosing).
-pub(crate) fn layout(readings: &[VitalReading], thresholds: &Thresholds, start: Timestamp, now: Timestamp, administration: Option<(Timestamp, Option<Timestamp>)>) -> VitalsChart {
+pub(crate) fn layout(
+    readings: &[VitalReading],
+    thresholds: &Thresholds,
+    start: Timestamp,
+    now: Timestamp,
+    administration: Option<(Timestamp, Option<Timestamp>)>,
+) -> VitalsChart {
     let minutes = |t: Timestamp| t.duration_since(start).as_secs_f64() / 60.0;
     let last = readings.iter().map(|r| minutes(r.at)).fold(minutes(now), f64::max);
     let span = last.max(MIN_SPAN_MIN);
@@ -99,7 +105,8 @@ pub(crate) fn layout(readings: &[VitalReading], thresholds: &Thresholds, start: 
         limit(thresholds.alert_hr_high, format!("HR alert > {}", thresholds.alert_hr_high)),
         limit(thresholds.alert_hr_low, format!("HR alert < {}", thresholds.alert_hr_low)),
     ];
-    let spo2_limit = Some(Limit { y: Px(y_in(spo2, SPO2_RANGE, f64::from(thresholds.alert_spo2_low))), label: format!("SpO2 alert < {}", thresholds.alert_spo2_low) });
+    let spo2_limit =
+        Some(Limit { y: Px(y_in(spo2, SPO2_RANGE, f64::from(thresholds.alert_spo2_low))), label: format!("SpO2 alert < {}", thresholds.alert_spo2_low) });
 
     VitalsChart {
         width: Px(WIDTH),

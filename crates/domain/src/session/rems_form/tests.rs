@@ -8,7 +8,7 @@ use jiff::civil::date;
 use jiff::tz::TimeZone;
 
 use super::*;
-use crate::ids::SessionEventId;
+use crate::ids::{SessionEventId, TreatmentSessionId, UserId};
 
 fn at(hm: &str) -> Timestamp {
     format!("2026-11-20T{hm}:00Z").parse().unwrap_or(Timestamp::UNIX_EPOCH)
