@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Vital-sign ingest (issue 5): durable batched and single readings over loopback with wrk, and
-# the chair board's CPU cost with 30 active sessions each sending one reading every 5 s while
+# the chair board's CPU cost with 30 open sessions each sending one reading every 5 s while
 # SSE clients listen on GET /api/v1/board/stream. Prints markdown for bench/README.md.
 # Usage: bench/vitals.sh [WRK_SECONDS] [BOARD_SECONDS]   (needs: wrk, python3, curl; builds --release)
-# KC_BENCH_BIN=/path/to/ketaclinic skips the build and benchmarks that binary instead.
-set -euo pipefail
+# KC_BENCH_BIN=/path/to/ketaclinic skips the build and benchmarks that binary instead;
+# KC_BOARD_HISTORY (default 1440: two hours at one reading per 5 s) readings per board session.
+set -Eeuo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 secs=${1:-10}
@@ -25,6 +26,7 @@ cleanup() {
   rm -rf "$data"
 }
 trap cleanup EXIT
+trap 'echo "bench/vitals.sh: failed at line $LINENO" >&2' ERR
 
 echo "### Machine"
 echo "- $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, $(uname -sr)"
@@ -55,7 +57,7 @@ server=$!
 until curl -sf "$base/readyz" >/dev/null; do sleep 0.05; done
 
 api() { # METHOD PATH [JSON] -> body on stdout, fails on a non-2xx
-  curl -sf -X "$1" -H "Authorization: Bearer $KC_TOKEN" -H 'Content-Type: application/json' ${3:+-d "$3"} "$base$2"
+  curl -sS --fail-with-body -X "$1" -H "Authorization: Bearer $KC_TOKEN" -H 'Content-Type: application/json' ${3:+-d "$3"} "$base$2"
 }
 field() { python3 -c "import json,sys; print(json.load(sys.stdin)[\"$1\"])"; }
 new_session() { # CHAIR -> session id

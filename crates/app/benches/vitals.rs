@@ -71,7 +71,7 @@ fn vitals(c: &mut Criterion) {
     };
     let patient = rt.block_on(app.register_patient(&register, &input, None)).unwrap();
     let grant = rt.block_on(app.authorize::<perm::ClinicalWrite>(&actor)).unwrap();
-    let session = rt.block_on(app.create_session(&grant, patient.id, "iv_ketamine", Some("Bench"))).unwrap();
+    let session = rt.block_on(app.create_session(&grant, patient.id, "iv_ketamine", None, Some("Bench"))).unwrap();
     let start = Timestamp::now() - SignedDuration::from_hours(24);
     let next = Cell::new(0_i64);
 

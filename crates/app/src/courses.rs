@@ -172,3 +172,30 @@ fn changed_meanwhile(e: ketaclinic_store::StoreError) -> AppError {
         other => other,
     }
 }
+
+impl App {
+    /// Checks the course a session is booked in: the patient's own, signed, unfinished, of the
+    /// session's modality. Returns it for the session record.
+    pub(crate) async fn session_course(
+        &self,
+        patient: PatientId,
+        modality: ketaclinic_domain::eligibility::Modality,
+        course: Option<CourseId>,
+    ) -> AppResult<Option<CourseId>> {
+        let Some(id) = course else { return Ok(None) };
+        let course = self.store.course(id).await?.ok_or_else(|| ValidationErrors::one("course_id", "is not a treatment course"))?;
+        if course.patient_id != patient {
+            return Err(ValidationErrors::one("course_id", "is a course of another patient").into());
+        }
+        if course.modality != modality {
+            return Err(ValidationErrors::one("course_id", format!("is a {} course, not {}", course.modality.as_str(), modality.as_str())).into());
+        }
+        if course.status != CourseStatus::Signed {
+            return Err(AppError::Conflict("the course is a draft: a prescriber signs it before sessions are booked in it".to_owned()));
+        }
+        if course.phase.is_finished() {
+            return Err(AppError::Conflict(format!("the course is {}: book the session in an open course", course.phase.as_str())));
+        }
+        Ok(Some(id))
+    }
+}

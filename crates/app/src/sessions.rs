@@ -181,13 +181,24 @@ fn check_payload(
 }
 
 impl App {
-    /// Books a session for a patient (state `scheduled`) with the protocol's thresholds.
-    pub async fn create_session(&self, grant: &Granted<ClinicalWrite>, patient: PatientId, modality: &str, chair: Option<&str>) -> AppResult<Session> {
+    /// Books a session for a patient (state `scheduled`), in one of their signed courses of the
+    /// same modality when `course` is given, with the thresholds of the modality's current
+    /// protocol (its version is recorded on the session).
+    pub async fn create_session(
+        &self,
+        grant: &Granted<ClinicalWrite>,
+        patient: PatientId,
+        modality: &str,
+        course: Option<ketaclinic_domain::ids::CourseId>,
+        chair: Option<&str>,
+    ) -> AppResult<Session> {
         let modality = Modality::parse(modality).map_err(ValidationErrors::from)?;
         let chair = chair.map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned);
         if chair.as_ref().is_some_and(|c| c.chars().count() > 40) {
             return Err(ValidationErrors::one("chair", "must be at most 40 characters").into());
         }
+        let course_id = self.session_course(patient, modality, course).await?;
+        let protocol = self.protocol(modality).await?;
         let now = self.now();
         let session = Session {
             id: TreatmentSessionId(new_id()),
@@ -195,7 +206,9 @@ impl App {
             modality,
             chair,
             state: SessionState::Scheduled,
-            thresholds: self.settings.session_thresholds,
+            thresholds: protocol.body.thresholds,
+            course_id,
+            protocol_version: protocol.version,
             created_by: grant.actor().user_id,
             created_at: now,
             updated_at: now,

@@ -41,8 +41,9 @@ pub async fn seed(app: &App, admin: &Granted<perm::UserManage>) -> anyhow::Resul
     let manage = app.authorize::<perm::ConsentTemplateManage>(&prescriber).await?;
     let iv_template =
         app.create_consent_template(&manage, json!({"modality": "iv_ketamine", "title": "IV ketamine treatment consent", "text": IV_CONSENT})).await?;
-    let esketamine_template =
-        app.create_consent_template(&manage, json!({"modality": "esketamine_nasal", "title": "SPRAVATO treatment consent", "text": ESKETAMINE_CONSENT})).await?;
+    let esketamine_template = app
+        .create_consent_template(&manage, json!({"modality": "esketamine_nasal", "title": "SPRAVATO treatment consent", "text": ESKETAMINE_CONSENT}))
+        .await?;
 
     let fenwick = patient_by_name(app, &desk, "Fenwick").await?;
     app.add_chart_entry(&desk, fenwick, ChartKind::Escort, json!({"name": "Hollis Fenwick", "relationship": "spouse", "phone": "+1 212 555 0151"})).await?;

@@ -42,7 +42,7 @@ pub async fn seed(app: &App, admin: &ketaclinic_app::Granted<perm::UserManage>) 
 
     // Chair 1: Fenwick, IV ketamine 0.5 mg/kg over 40 min, 30 minutes in.
     let fenwick = patient(app, &nurse, "Fenwick").await?;
-    let s = app.create_session(&write, fenwick, "iv_ketamine", Some("Chair 1")).await?;
+    let s = app.create_session(&write, fenwick, "iv_ketamine", None, Some("Chair 1")).await?;
     app.record_session_event(&write, s.id, "checked_in", Some(ago(45)), json!({})).await?;
     app.record_vitals(&write, s.id, vec![reading(ago(42), 128, 82, 72, 98)]).await?;
     let checks = PrecheckInput {
@@ -68,7 +68,7 @@ pub async fn seed(app: &App, admin: &ketaclinic_app::Granted<perm::UserManage>) 
 
     // Chair 2: Okonkwo-Hart, esketamine 56 mg (two devices), observed since.
     let hart = patient(app, &nurse, "Okonkwo-Hart").await?;
-    let s = app.create_session(&write, hart, "esketamine_nasal", Some("Chair 2")).await?;
+    let s = app.create_session(&write, hart, "esketamine_nasal", None, Some("Chair 2")).await?;
     app.record_session_event(&write, s.id, "checked_in", Some(ago(95)), json!({})).await?;
     app.record_vitals(&write, s.id, vec![reading(ago(92), 124, 78, 70, 99)]).await?;
     let checks = PrecheckInput {
@@ -91,7 +91,7 @@ pub async fn seed(app: &App, admin: &ketaclinic_app::Granted<perm::UserManage>) 
 
     // Chair 3: Ashdown, just arrived.
     let ashdown = patient(app, &nurse, "Ashdown").await?;
-    let s = app.create_session(&write, ashdown, "iv_ketamine", Some("Chair 3")).await?;
+    let s = app.create_session(&write, ashdown, "iv_ketamine", None, Some("Chair 3")).await?;
     app.record_session_event(&write, s.id, "checked_in", Some(ago(3)), json!({})).await?;
     Ok(())
 }

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use ketaclinic_domain::audit::AuditEvent;
 use ketaclinic_domain::eligibility::Modality;
-use ketaclinic_domain::ids::{PatientId, SessionAlertId, SessionEventId, TreatmentSessionId, UserId};
+use ketaclinic_domain::ids::{CourseId, PatientId, SessionAlertId, SessionEventId, TreatmentSessionId, UserId};
 use ketaclinic_domain::session::{Session, SessionAlert, SessionAlertAck, SessionEventRecord, SessionState, VitalReading, Vitals};
 use ketaclinic_store::{SessionStore, StoreError, StoreResult};
 use serde::Serialize;
@@ -47,6 +47,9 @@ fn session(row: &PgRow) -> StoreResult<Session> {
         chair: row.try_get("chair").map_err(map_err)?,
         state: parse(s("state")?, "session state")?,
         thresholds: serde_json::from_str(&s("thresholds")?).map_err(|e| StoreError::Corrupt(format!("session thresholds: {e}")))?,
+        course_id: row.try_get::<Option<uuid::Uuid>, _>("course_id").map_err(map_err)?.map(CourseId),
+        // NULL on sessions booked before protocols were versioned: they used version 0.
+        protocol_version: opt_u32(row, "protocol_version")?.unwrap_or(0),
         created_by: UserId(row.try_get("created_by").map_err(map_err)?),
         created_at: get_ts(row, "created_at")?,
         updated_at: get_ts(row, "updated_at")?,
@@ -109,6 +112,7 @@ impl SessionStore for PgStore {
         let s = s.clone();
         let state = name(&s.state)?;
         let thresholds = serde_json::to_string(&s.thresholds).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let protocol_version = to_i32(s.protocol_version)?;
         self.writer
             .write(move |c: &mut WriteConn| {
                 Box::pin(async move {
@@ -117,8 +121,8 @@ impl SessionStore for PgStore {
                         return Err(StoreError::NotFound);
                     }
                     sqlx::query(
-                        "INSERT INTO treatment_sessions (id, patient_id, modality, chair, state, thresholds, created_by, created_at, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9)",
+                        "INSERT INTO treatment_sessions (id, patient_id, modality, chair, state, thresholds, created_by, created_at, updated_at, course_id, \
+                         protocol_version) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11)",
                     )
                     .bind(s.id.0)
                     .bind(s.patient_id.0)
@@ -129,6 +133,8 @@ impl SessionStore for PgStore {
                     .bind(s.created_by.0)
                     .bind(ts(s.created_at))
                     .bind(ts(s.updated_at))
+                    .bind(s.course_id.map(|c| c.0))
+                    .bind(protocol_version)
                     .execute(&mut c.conn)
                     .await
                     .map_err(map_err)?;
@@ -140,7 +146,7 @@ impl SessionStore for PgStore {
 
     async fn treatment_session(&self, id: TreatmentSessionId) -> StoreResult<Option<Session>> {
         let row = sqlx::query(
-            "SELECT id, patient_id, modality, chair, state, thresholds::text AS thresholds, created_by, created_at, updated_at FROM treatment_sessions WHERE id = $1",
+            "SELECT id, patient_id, modality, chair, state, thresholds::text AS thresholds, created_by, created_at, updated_at, course_id, protocol_version FROM treatment_sessions WHERE id = $1",
         )
             .bind(id.0)
             .fetch_optional(&self.read)
@@ -151,7 +157,7 @@ impl SessionStore for PgStore {
 
     async fn open_sessions(&self) -> StoreResult<Vec<Session>> {
         let rows = sqlx::query(
-            "SELECT id, patient_id, modality, chair, state, thresholds::text AS thresholds, created_by, created_at, updated_at FROM treatment_sessions \
+            "SELECT id, patient_id, modality, chair, state, thresholds::text AS thresholds, created_by, created_at, updated_at, course_id, protocol_version FROM treatment_sessions \
              WHERE state NOT IN ('discharged', 'stopped_early') ORDER BY created_at, id",
         )
         .fetch_all(&self.read)

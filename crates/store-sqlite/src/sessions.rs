@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use ketaclinic_domain::audit::AuditEvent;
 use ketaclinic_domain::eligibility::Modality;
-use ketaclinic_domain::ids::{PatientId, SessionAlertId, SessionEventId, TreatmentSessionId, UserId};
+use ketaclinic_domain::ids::{CourseId, PatientId, SessionAlertId, SessionEventId, TreatmentSessionId, UserId};
 use ketaclinic_domain::session::{Session, SessionAlert, SessionAlertAck, SessionEventRecord, SessionState, VitalReading, Vitals};
 use ketaclinic_store::{SessionStore, StoreError, StoreResult};
 use rusqlite::{OptionalExtension, Row, params};
@@ -42,6 +42,9 @@ fn session(row: &Row<'_>) -> StoreResult<Session> {
         chair: opt_text(row, "chair")?,
         state: parse(text(row, "state")?, "session state")?,
         thresholds: serde_json::from_str(&text(row, "thresholds")?).map_err(|e| StoreError::Corrupt(format!("session thresholds: {e}")))?,
+        course_id: opt_text(row, "course_id")?.map(|c| uuid(&c).map(CourseId)).transpose()?,
+        // NULL on sessions booked before protocols were versioned: they used version 0.
+        protocol_version: opt_u32(row, "protocol_version")?.unwrap_or(0),
         created_by: UserId(uuid(&text(row, "created_by")?)?),
         created_at: from_us(int(row, "created_at")?)?,
         updated_at: from_us(int(row, "updated_at")?)?,
@@ -116,8 +119,8 @@ impl SessionStore for SqliteStore {
                 }
                 w.conn
                     .execute(
-                        "INSERT INTO treatment_sessions (id, patient_id, modality, chair, state, thresholds, created_by, created_at, updated_at) \
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                        "INSERT INTO treatment_sessions (id, patient_id, modality, chair, state, thresholds, created_by, created_at, updated_at, course_id, \
+                         protocol_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                         params![
                             s.id.to_string(),
                             s.patient_id.to_string(),
@@ -127,7 +130,9 @@ impl SessionStore for SqliteStore {
                             thresholds,
                             s.created_by.to_string(),
                             to_us(s.created_at),
-                            to_us(s.updated_at)
+                            to_us(s.updated_at),
+                            s.course_id.map(|c| c.to_string()),
+                            i64::from(s.protocol_version)
                         ],
                     )
                     .map_err(wq)?;

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::state::{SessionEvent, SessionState};
 use super::thresholds::{Thresholds, VitalAlert, Vitals};
 use crate::eligibility::Modality;
-use crate::ids::{PatientId, SessionAlertId, SessionEventId, TreatmentSessionId, UserId};
+use crate::ids::{CourseId, PatientId, SessionAlertId, SessionEventId, TreatmentSessionId, UserId};
 
 /// One session in the chair.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +20,11 @@ pub struct Session {
     /// The protocol's thresholds when the session was created (a later protocol change does
     /// not rewrite a session's history).
     pub thresholds: Thresholds,
+    /// The treatment course the session belongs to, if it was booked in one.
+    pub course_id: Option<CourseId>,
+    /// The version of the modality's protocol the thresholds came from (0: the built-in
+    /// defaults; also sessions booked before protocols were versioned).
+    pub protocol_version: u32,
     pub created_by: UserId,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,

@@ -4,8 +4,9 @@
 use ketaclinic_domain::audit::AuditAction;
 use ketaclinic_domain::course::{Course, CourseEvent, CourseEventKind, CoursePhase, CourseStatus, Protocol, ProtocolBody, ReviewOutcome, Revision};
 use ketaclinic_domain::eligibility::Modality;
-use ketaclinic_domain::ids::{CourseEventId, CourseId, PatientId, UserId};
+use ketaclinic_domain::ids::{CourseEventId, CourseId, PatientId, TreatmentSessionId, UserId};
 use ketaclinic_domain::record::ChangeReason;
+use ketaclinic_domain::session::{Session, SessionState, Thresholds};
 
 use super::{ExpectOk, Store, admin, event, fail, id, register, ts, verify_chain};
 use crate::error::StoreError;
@@ -103,6 +104,23 @@ pub async fn courses_lifecycle(store: Store) {
         .insert_course(&later, &course_event(later.id, CourseEventKind::Created, a.id, 400), event(AuditAction::CourseCreated, Some(a.id), Some(p.id), ts(400)))
         .await
         .expect_ok();
+    // A session booked in the course keeps its course and protocol version.
+    let session = Session {
+        id: TreatmentSessionId(id()),
+        patient_id: p.id,
+        modality: Modality::EsketamineNasal,
+        chair: None,
+        state: SessionState::Scheduled,
+        thresholds: Thresholds::default(),
+        course_id: Some(draft.id),
+        protocol_version: 2,
+        created_by: a.id,
+        created_at: ts(310),
+        updated_at: ts(310),
+    };
+    store.insert_treatment_session(&session, event(AuditAction::SessionCreated, Some(a.id), Some(p.id), ts(310))).await.expect_ok();
+    assert_eq!(store.treatment_session(session.id).await.expect_ok(), Some(session));
+
     let listed: Vec<CourseId> = store.patient_courses(p.id).await.expect_ok().into_iter().map(|c| c.id).collect();
     assert_eq!(listed, vec![later.id, draft.id], "newest first");
     let unknown = Course { id: CourseId(id()), ..reviewed };

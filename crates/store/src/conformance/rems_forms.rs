@@ -22,6 +22,8 @@ async fn walk(store: &Store, by: UserId, p: &Patient, modality: Modality, steps:
         chair: None,
         state: SessionState::Scheduled,
         thresholds: Thresholds::default(),
+        course_id: None,
+        protocol_version: 0,
         created_by: by,
         created_at: ts(100),
         updated_at: ts(100),

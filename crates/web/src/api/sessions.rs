@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use jiff::Timestamp;
 use ketaclinic_app::permissions::perm;
 use ketaclinic_app::sessions::SessionView;
-use ketaclinic_domain::ids::{PatientId, SessionAlertId, TreatmentSessionId};
+use ketaclinic_domain::ids::{CourseId, PatientId, SessionAlertId, TreatmentSessionId};
 use ketaclinic_domain::session::checkpoint::NextCheckpoint;
 use ketaclinic_domain::session::discharge::DischargeCheck;
 use ketaclinic_domain::session::{Session, SessionAlert, VitalReading, Vitals};
@@ -26,7 +26,7 @@ pub struct SessionCreate {
     pub patient_id: uuid::Uuid,
     /// `iv_ketamine`, `im_ketamine` or `esketamine_nasal`.
     pub modality: String,
-    /// Accepted for the API contract; treatment courses are not stored yet.
+    /// The patient's signed, open treatment course of the same modality the session belongs to.
     pub course_id: Option<uuid::Uuid>,
     pub chair: Option<String>,
 }
@@ -38,6 +38,10 @@ pub struct SessionOut {
     pub patient_id: uuid::Uuid,
     pub modality: String,
     pub chair: Option<String>,
+    /// The treatment course the session belongs to, if any.
+    pub course_id: Option<uuid::Uuid>,
+    /// The protocol version its thresholds came from (0: the built-in defaults).
+    pub protocol_version: u32,
     /// `scheduled`, `checked_in`, `prechecks_done`, `administering`, `paused`, `observing`,
     /// `discharged` or `stopped_early`.
     pub state: String,
@@ -55,6 +59,8 @@ pub(crate) fn session_out(s: &Session) -> SessionOut {
         patient_id: s.patient_id.0,
         modality: s.modality.as_str().to_owned(),
         chair: s.chair.clone(),
+        course_id: s.course_id.map(|c| c.0),
+        protocol_version: s.protocol_version,
         state: name(&s.state),
         created_at: s.created_at,
         updated_at: s.updated_at,
@@ -266,7 +272,7 @@ pub async fn create(
     ApiJson(body): ApiJson<SessionCreate>,
 ) -> ApiResult<(StatusCode, Json<SessionOut>)> {
     let grant = state.app.authorize::<perm::ClinicalWrite>(&actor).await?;
-    let s = state.app.create_session(&grant, PatientId(body.patient_id), &body.modality, body.chair.as_deref()).await?;
+    let s = state.app.create_session(&grant, PatientId(body.patient_id), &body.modality, body.course_id.map(CourseId), body.chair.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(session_out(&s))))
 }
 

@@ -562,7 +562,7 @@ pub(crate) struct CreateForm {
 pub(crate) async fn create(ctx: Ctx, Path(id): Path<String>, PageForm(form): PageForm<CreateForm>) -> PageResult {
     let patient = PatientId(ctx.path_id(&id)?);
     let grant = ctx.grant::<perm::ClinicalWrite>().await?;
-    match ctx.state.app.create_session(&grant, patient, &form.modality, Some(&form.chair)).await {
+    match ctx.state.app.create_session(&grant, patient, &form.modality, None, Some(&form.chair)).await {
         Ok(s) => Ok(Redirect::to(&format!("/sessions/{}", s.id)).into_response()),
         Err(e) => Err(ctx.fail(e)),
     }

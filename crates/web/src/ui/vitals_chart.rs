@@ -151,7 +151,7 @@ mod tests {
     fn readings_land_on_their_time_and_value() {
         // 0 and 60 min of a 60-minute window: the left and right edges of the plot.
         let chart = layout(&[reading(60, 200, 100), reading(0, 120, 80)], &Thresholds::default(), at(0), at(30), Some((at(10), Some(at(50)))));
-        assert_eq!(chart.systolic, "48.0,94.5 704.0,12.0", "sorted by time; 120 mmHg is half-way up 40–200");
+        assert_eq!(chart.systolic, "48.0,122.0 704.0,12.0", "sorted by time; 120 mmHg is half-way up 40–200");
         assert_eq!(chart.spo2_line, "48.0,340.0 704.0,260.0");
         let admin = chart.administration.expect("span");
         assert_eq!((admin.x.0, admin.w.0), (48.0 + 656.0 / 6.0, 656.0 * 40.0 / 60.0));
