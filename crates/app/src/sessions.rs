@@ -150,6 +150,9 @@ fn check_payload(
         SessionEvent::AdministrationStarted if !payload.get("dose_mg").and_then(serde_json::Value::as_f64).is_some_and(|d| d > 0.0 && d <= 1000.0) => {
             errors.0.push(FieldError::new("dose_mg", "is required: the dose in mg (0–1000)"));
         }
+        SessionEvent::RateChanged if !payload.get("rate_ml_per_hour").and_then(serde_json::Value::as_f64).is_some_and(|r| r > 0.0 && r <= 2000.0) => {
+            errors.0.push(FieldError::new("rate_ml_per_hour", "is required: the new rate in mL/h (0–2000)"));
+        }
         SessionEvent::DeviceAdministered => {
             if payload.get("dose_mg").and_then(serde_json::Value::as_u64) != Some(28) {
                 errors.0.push(FieldError::new("dose_mg", "must be 28 (one esketamine device)"));

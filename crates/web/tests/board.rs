@@ -239,6 +239,12 @@ async fn the_page_gates_dosing_on_prechecks_and_acknowledges_alerts() {
     app.clock.as_ref().unwrap().advance(jiff::SignedDuration::from_mins(5));
     let start = [("type", "administration_started"), ("dose_mg", "40"), ("lot", "KX-2291"), ("concentration_mg_per_ml", "10"), ("drawn_volume_ml", "4")];
     assert_eq!(app.page_post(&format!("/sessions/{id}/events"), &nurse, &start).await.status, StatusCode::SEE_OTHER);
+    // The rate is halved with a reason; a change without a rate is refused with the field named.
+    let r = app.page_post(&format!("/sessions/{id}/events"), &nurse, &[("type", "rate_changed"), ("note", "BP rising")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(r.text.contains("rate in mL/h"), "{}", r.text);
+    let rate = [("type", "rate_changed"), ("rate_ml_per_hour", "75.6"), ("note", "BP rising")];
+    assert_eq!(app.page_post(&format!("/sessions/{id}/events"), &nurse, &rate).await.status, StatusCode::SEE_OTHER);
     app.clock.as_ref().unwrap().advance(jiff::SignedDuration::from_mins(10));
     let high = [("systolic", "186"), ("diastolic", "96"), ("heart_rate", "92"), ("spo2", "97")];
     assert_eq!(app.page_post(&format!("/sessions/{id}/vitals"), &nurse, &high).await.status, StatusCode::SEE_OTHER);
@@ -250,6 +256,7 @@ async fn the_page_gates_dosing_on_prechecks_and_acknowledges_alerts() {
     let page = app.page_get(&page_url, &nurse).await;
     assert!(!page.text.contains("to acknowledge") && page.text.contains("Rechecked after 5 min"), "{}", page.text);
     assert!(page.text.contains("KX-2291"), "the lot on the timeline");
+    assert!(page.text.contains("Rate changed") && page.text.contains("rate ml per hour: 75.6"), "the rate change on the timeline");
     // A second acknowledgement is refused.
     assert_eq!(app.page_post(&alert_action, &nurse, &[("note", "again")]).await.status, StatusCode::CONFLICT);
 }

@@ -68,6 +68,8 @@ pub enum SessionEvent {
     DeviceAdministered,
     AdministrationPaused,
     AdministrationResumed,
+    /// The infusion rate changed (IV), e.g. slowed for a blood-pressure rise.
+    RateChanged,
     AdministrationStopped,
     SideEffect,
     Intervention,
@@ -101,6 +103,8 @@ pub fn apply(state: SessionState, event: SessionEvent) -> Result<SessionState, T
         (S::PrechecksDone, E::AdministrationStarted | E::DeviceAdministered) => Some(S::Administering),
         (S::Administering, E::DeviceAdministered) => Some(S::Administering),
         (S::Administering, E::AdministrationPaused) => Some(S::Paused),
+        (S::Administering, E::RateChanged) => Some(S::Administering),
+        (S::Paused, E::RateChanged) => Some(S::Paused),
         (S::Paused, E::AdministrationResumed) => Some(S::Administering),
         (S::Administering | S::Paused, E::AdministrationStopped) => Some(S::Observing),
         (S::Observing, E::Discharged) => Some(S::Discharged),
@@ -128,13 +132,14 @@ mod tests {
     use SessionState as S;
 
     const ALL_STATES: [S; 8] = [S::Scheduled, S::CheckedIn, S::PrechecksDone, S::Administering, S::Paused, S::Observing, S::Discharged, S::StoppedEarly];
-    const ALL_EVENTS: [E; 14] = [
+    const ALL_EVENTS: [E; 15] = [
         E::CheckedIn,
         E::PrechecksCompleted,
         E::AdministrationStarted,
         E::DeviceAdministered,
         E::AdministrationPaused,
         E::AdministrationResumed,
+        E::RateChanged,
         E::AdministrationStopped,
         E::SideEffect,
         E::Intervention,
@@ -160,6 +165,8 @@ mod tests {
             (S::Administering, E::DeviceAdministered, S::Administering),
             (S::Administering, E::AdministrationPaused, S::Paused),
             (S::Paused, E::AdministrationResumed, S::Administering),
+            (S::Administering, E::RateChanged, S::Administering),
+            (S::Paused, E::RateChanged, S::Paused),
             (S::Administering, E::AdministrationStopped, S::Observing),
             (S::Paused, E::AdministrationStopped, S::Observing),
             (S::Observing, E::Discharged, S::Discharged),

@@ -68,11 +68,12 @@ pub(crate) fn session_out(s: &Session) -> SessionOut {
 }
 
 /// An event: `type`, optional `at` (past times document after the fact), and its fields
-/// (`dose_mg`, `lot`, `effect`, `severity`, `drug`, `dose`, `note`, `text`, `reason` …).
+/// (`dose_mg`, `product`, `lot`, `concentration_mg_per_ml`, `drawn_volume_ml`,
+/// `rate_ml_per_hour`, `effect`, `severity`, `drug`, `dose`, `route`, `note`, `text`, `reason` …).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct EventRequest {
     /// `checked_in`, `administration_started`, `device_administered`,
-    /// `administration_paused`, `administration_resumed`, `administration_stopped`,
+    /// `administration_paused`, `administration_resumed`, `rate_changed`, `administration_stopped`,
     /// `side_effect`, `intervention`, `note`, `escort_confirmed`, `dissociation_resolved`,
     /// `stopped_early`. (Pre-checks and discharge have their own endpoints.)
     #[serde(rename = "type")]

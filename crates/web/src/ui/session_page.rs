@@ -188,6 +188,7 @@ fn event_label(e: SessionEvent) -> &'static str {
         SessionEvent::DeviceAdministered => "Device given (28 mg)",
         SessionEvent::AdministrationPaused => "Paused",
         SessionEvent::AdministrationResumed => "Resumed",
+        SessionEvent::RateChanged => "Rate changed",
         SessionEvent::AdministrationStopped => "Administration stopped",
         SessionEvent::SideEffect => "Side effect",
         SessionEvent::Intervention => "Intervention",
@@ -355,6 +356,7 @@ pub(crate) struct EventForm {
     concentration_mg_per_ml: String,
     drawn_volume_ml: String,
     rate_ml_per_hour: String,
+    product: String,
     effect: String,
     severity: String,
     drug: String,
@@ -397,6 +399,7 @@ impl EventForm {
             }
         }
         for (key, raw) in [
+            ("product", &self.product),
             ("lot", &self.lot),
             ("effect", &self.effect),
             ("severity", &self.severity),
