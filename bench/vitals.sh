@@ -31,7 +31,7 @@ trap 'echo "bench/vitals.sh: failed at line $LINENO" >&2' ERR
 echo "### Machine"
 echo "- $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, $(uname -sr)"
 echo "- CPU: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
-echo "- $(rustc --version), release profile (thin LTO), $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"
+echo "- $(rustc --version), release profile (thin LTO), $( (wrk --version 2>&1 || true) | head -1 | cut -d' ' -f1-2)"
 echo "- disk: $(python3 - "$data" <<'PY'
 import os, sys, time
 path = os.path.join(sys.argv[1], "fsync.bin")

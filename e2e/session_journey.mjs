@@ -1,7 +1,8 @@
 // The IV ketamine session journey, on a tablet: the nurse books the patient into a chair, checks
 // them in and takes the pre-dose vital signs; the pre-checks are refused until the prescriber
-// overrides the missing eligibility decision with a reason; the nurse documents the infusion
-// (dose, lot, concentration — entered after the fact with their real times), a reading above the
+// overrides the missing eligibility decision with a reason; the nurse calculates the dose for
+// today's weight on the session and documents the infusion (product, lot — entered after the
+// fact with their real times), a reading above the
 // alert line raises an alert that she acknowledges with what she did; the chair board shows the
 // session and redraws by itself when a reading arrives from elsewhere; discharge is refused with
 // the unmet criteria in words until MOAA/S 5 and the nurse's dissociation attestation are in,
@@ -78,9 +79,12 @@ try {
   // 4. The nurse documents the infusion with its real times; a reading above the alert line.
   current = nurse;
   await nurse.goto(sessionUrl);
+  await post(nurse, '/dose', async (f) => f.locator('#calc-weight').fill('80'));
+  assert.match(await text(nurse, '#dose-result'), /0\.5 mg\/kg × 80\.00 kg = 40\.0 mg: 4\.00 mL of 10 mg\/mL in 104\.00 mL at 156\.0 mL\/h over 40 min/);
+  assert.equal(await nurse.inputValue('#admin-dose'), '40.0', 'the calculated dose fills the start form');
+  await snap(nurse, 'dose');
   await post(nurse, '/events', async (f) => {
-    await f.locator('#admin-dose').fill('40'); await f.locator('#admin-lot').fill('KX-48213');
-    await f.locator('#admin-conc').fill('10'); await f.locator('#admin-vol').fill('4'); await f.locator('#admin-rate').fill('151.2');
+    await f.locator('#admin-product').fill('Ketamine HCl 10 mg/mL, 10 mL vial'); await f.locator('#admin-lot').fill('KX-48213');
     await f.locator('#at-start').fill(ago(80));
   }, 'Start administration');
   assert.match(await text(nurse, '#session-state'), /Dosing/);

@@ -15,7 +15,7 @@ use ketaclinic_domain::session::checkpoint::NextCheckpoint;
 use ketaclinic_domain::session::{SessionEvent, SessionState, VitalReading};
 
 use crate::permissions::perm::ClinicalRead;
-use crate::sessions::SessionView;
+use crate::sessions::LiveSession;
 use crate::{App, AppError, AppResult, Granted};
 
 /// One session on the board.
@@ -53,7 +53,7 @@ fn initials(patient: &Patient) -> String {
         .join(" ")
 }
 
-fn row(view: &SessionView, patient: &Patient) -> BoardRow {
+fn row(view: &LiveSession, patient: &Patient) -> BoardRow {
     let first = |kinds: &[SessionEvent]| view.events.iter().find(|e| kinds.contains(&e.event)).map(|e| e.at);
     let mut alerts: Vec<&'static str> = Vec::new();
     for a in view.alerts.iter().rev().filter(|a| a.acknowledgement.is_none()) {
@@ -103,7 +103,7 @@ impl App {
     /// One session's row as it stands (unaudited: for the live stream of a board whose opening
     /// was audited). `None` when the session does not exist.
     pub async fn board_row(&self, id: TreatmentSessionId) -> AppResult<Option<BoardRow>> {
-        let view = match self.session_snapshot(id).await {
+        let view = match self.session_live(id).await {
             Ok(v) => v,
             Err(AppError::NotFound) => return Ok(None),
             Err(e) => return Err(e),

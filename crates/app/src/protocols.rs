@@ -38,6 +38,17 @@ impl App {
         Ok(stored.into_iter().last().unwrap_or_else(|| self.built_in_protocol(modality)))
     }
 
+    /// The protocol version a session ran under (version 0: the built-in defaults).
+    pub(crate) async fn session_protocol(&self, session: &ketaclinic_domain::session::Session) -> AppResult<Protocol> {
+        if session.protocol_version == 0 {
+            return Ok(self.built_in_protocol(session.modality));
+        }
+        let stored = self.store.protocol_versions(session.modality).await?;
+        stored.into_iter().find(|p| p.version == session.protocol_version).ok_or_else(|| {
+            AppError::Unavailable(format!("protocol {} version {} of session {} is missing", session.modality.as_str(), session.protocol_version, session.id))
+        })
+    }
+
     /// The current protocol of every modality, in [`Modality::ALL`] order.
     pub async fn protocols(&self) -> AppResult<Vec<Protocol>> {
         let stored = self.store.current_protocols().await?;

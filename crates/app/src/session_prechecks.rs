@@ -151,7 +151,9 @@ impl App {
                 }
             }
         }
-        let phq9_today = if self.settings.pre_session_phq9 {
+        // Whether the protocol the session runs under asks for a PHQ-9 on the day.
+        let phq9_required = self.session_protocol(session).await?.body.prechecks.pre_session_phq9;
+        let phq9_today = if phq9_required {
             let today = self.now().to_zoned(self.settings.timezone.clone()).date();
             self.standing_assessments(patient, Some("phq9")).await?.iter().any(|a| a.administered_at.to_zoned(self.settings.timezone.clone()).date() == today)
         } else {
@@ -170,7 +172,7 @@ impl App {
             rems_enrolled: consent.rems_enrollment.is_some(),
             eligibility,
             flagged_medications: flagged,
-            phq9_required: self.settings.pre_session_phq9,
+            phq9_required,
             phq9_today,
             pre_dose_bp,
             thresholds: session.thresholds,

@@ -69,8 +69,16 @@ pub struct SessionView {
 /// A session's MOAA/S and CADSS totals, each `(time, total)` in time order.
 type Scores = (Vec<(Timestamp, u32)>, Vec<(Timestamp, u32)>);
 
-/// IV/IM ketamine observation after the infusion stops (clinic default, REFERENCE §4.5).
-const KETAMINE_MIN_OBSERVATION: SignedDuration = SignedDuration::from_mins(30);
+/// A session's live state (see [`App::session_live`]).
+#[derive(Debug, Clone)]
+pub(crate) struct LiveSession {
+    pub session: Session,
+    pub events: Vec<SessionEventRecord>,
+    pub vitals: Vec<VitalReading>,
+    pub alerts: Vec<SessionAlert>,
+    pub discharge: DischargeCheck,
+    pub next_checkpoint: Option<NextCheckpoint>,
+}
 
 /// A refused discharge: the criteria as they stand, and whether an override could help.
 #[derive(Debug, Clone)]
@@ -348,15 +356,25 @@ impl App {
     /// A session as it stands, unaudited: the callers audit (the session read above, the chair
     /// board once per viewing).
     pub(crate) async fn session_snapshot(&self, id: TreatmentSessionId) -> AppResult<SessionView> {
+        let live = self.session_live(id).await?;
+        let prechecks = self.precheck_snapshot(&live.session, &live.events, &live.vitals).await?;
+        let LiveSession { session, events, vitals, alerts, discharge, next_checkpoint } = live;
+        Ok(SessionView { session, events, vitals, alerts, discharge, prechecks, next_checkpoint })
+    }
+
+    /// What changes in the chair — everything of [`SessionView`] but the pre-checks, whose
+    /// chart reads (consent, REMS, eligibility, medications) the chair board does not need on
+    /// every reading.
+    pub(crate) async fn session_live(&self, id: TreatmentSessionId) -> AppResult<LiveSession> {
         let session = self.store.treatment_session(id).await?.ok_or(AppError::NotFound)?;
         let events = self.store.session_events(id).await?;
         let vitals = self.store.vitals(id).await?;
         let alerts = self.store.session_alerts(id).await?;
         let scores = self.session_scores(&session).await?;
-        let discharge = self.discharge_check_with(&session, &events, &vitals, &scores);
-        let prechecks = self.precheck_snapshot(&session, &events, &vitals).await?;
+        let minimum = self.session_min_observation(&session).await?;
+        let discharge = self.discharge_check_with(&session, &events, &vitals, &scores, minimum);
         let next_checkpoint = self.next_checkpoint(&session, &events, &vitals, &discharge, &scores);
-        Ok(SessionView { session, events, vitals, alerts, discharge, prechecks, next_checkpoint })
+        Ok(LiveSession { session, events, vitals, alerts, discharge, next_checkpoint })
     }
 
     /// The session's MOAA/S and CADSS totals (time, total), not entered in error.
@@ -402,10 +420,26 @@ impl App {
     /// CADSS assessments recorded on it.
     async fn discharge_check(&self, session: &Session, events: &[SessionEventRecord], vitals: &[VitalReading]) -> AppResult<DischargeCheck> {
         let scores = self.session_scores(session).await?;
-        Ok(self.discharge_check_with(session, events, vitals, &scores))
+        let minimum = self.session_min_observation(session).await?;
+        Ok(self.discharge_check_with(session, events, vitals, &scores, minimum))
     }
 
-    fn discharge_check_with(&self, session: &Session, events: &[SessionEventRecord], vitals: &[VitalReading], (moaas, cadss): &Scores) -> DischargeCheck {
+    /// IV/IM ketamine's observation after the stop, from the protocol version the session ran
+    /// under (a later revision does not change a session's rules). Esketamine's label minimum is
+    /// not the protocol's to set (the discharge rules hold it).
+    async fn session_min_observation(&self, session: &Session) -> AppResult<SignedDuration> {
+        let protocol = self.session_protocol(session).await?;
+        Ok(SignedDuration::from_mins(i64::from(protocol.body.min_observation_minutes)))
+    }
+
+    fn discharge_check_with(
+        &self,
+        session: &Session,
+        events: &[SessionEventRecord],
+        vitals: &[VitalReading],
+        (moaas, cadss): &Scores,
+        ketamine_min_observation: SignedDuration,
+    ) -> DischargeCheck {
         let first = |kind: SessionEvent| events.iter().find(|e| e.event == kind).map(|e| e.at);
         let started = [first(SessionEvent::AdministrationStarted), first(SessionEvent::DeviceAdministered)].into_iter().flatten().min();
         let facts = DischargeFacts {
@@ -413,7 +447,7 @@ impl App {
             first_device_at: first(SessionEvent::DeviceAdministered),
             administration_started_at: started,
             administration_stopped_at: events.iter().rev().find(|e| e.event == SessionEvent::AdministrationStopped).map(|e| e.at),
-            ketamine_min_observation: KETAMINE_MIN_OBSERVATION,
+            ketamine_min_observation,
             vitals: vitals.iter().map(|r| (r.at, r.vitals)).collect(),
             moaas: moaas.clone(),
             cadss: cadss.clone(),

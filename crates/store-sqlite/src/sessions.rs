@@ -100,7 +100,9 @@ fn session_alert(row: &Row<'_>) -> StoreResult<SessionAlert> {
 }
 
 fn session_exists(conn: &rusqlite::Connection, id: TreatmentSessionId) -> StoreResult<bool> {
-    let found: Option<i64> = conn.query_row("SELECT 1 FROM treatment_sessions WHERE id = ?1", [id.to_string()], |r| r.get(0)).optional().map_err(wq)?;
+    // Cached: every vitals batch asks, and re-parsing the statement showed in the ingest profile.
+    let mut statement = conn.prepare_cached("SELECT 1 FROM treatment_sessions WHERE id = ?1").map_err(wq)?;
+    let found: Option<i64> = statement.query_row([id.to_string()], |r| r.get(0)).optional().map_err(wq)?;
     Ok(found.is_some())
 }
 

@@ -235,6 +235,17 @@ async fn the_page_gates_dosing_on_prechecks_and_acknowledges_alerts() {
     let page = app.page_get(&page_url, &nurse).await;
     assert!(page.text.contains("Start administration") && page.text.contains("Ready to dose"), "{}", page.text);
 
+    // The dose for today's weight, on the session: 0.5 mg/kg × 80 kg, 10 mg/mL into 100 mL over
+    // 40 min (the worked example with a 10 mg/mL vial), filled into the start form.
+    let calc = [("weight_kg", "80"), ("dose_mg_per_kg", "0.5"), ("infusion_minutes", "40"), ("concentration_mg_per_ml", "10"), ("bag_volume_ml", "100")];
+    let r = app.page_post(&format!("/sessions/{id}/dose"), &nurse, &calc).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(r.text.contains("0.5 mg/kg × 80.00 kg = 40.0 mg: 4.00 mL of 10 mg/mL in 104.00 mL at 156.0 mL/h over 40 min"), "{}", r.text);
+    assert!(r.text.contains("name=\"dose_mg\" inputmode=\"decimal\" required value=\"40.0\""), "the start form is filled in");
+    let r = app.page_post(&format!("/sessions/{id}/dose"), &nurse, &[("weight_kg", "eighty")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("Weight (kg) must be a number."), "{}", r.text);
+
     // Dosing, then a reading above the alert line: the alert waits for a nurse's acknowledgement.
     app.clock.as_ref().unwrap().advance(jiff::SignedDuration::from_mins(5));
     let start = [("type", "administration_started"), ("dose_mg", "40"), ("lot", "KX-2291"), ("concentration_mg_per_ml", "10"), ("drawn_volume_ml", "4")];

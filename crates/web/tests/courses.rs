@@ -219,6 +219,14 @@ async fn protocols_are_versioned_and_esketamine_keeps_the_label_minimum() {
     let auditor = app.token(Role::Auditor).await;
     let log = app.call(Method::GET, "/api/v1/audit-events?limit=10&action=protocol.revise", &auditor, None).await;
     assert_eq!(log.json["items"].as_array().unwrap().len(), 2);
+
+    // …and so does a session booked now: SBP 175 alerts under version 2's 170 (default 180).
+    let s = app.call(Method::POST, "/api/v1/sessions", &nurse, Some(json!({"patient_id": p["id"], "modality": "iv_ketamine"}))).await;
+    assert_eq!((s.status, s.json["protocol_version"].as_u64()), (StatusCode::CREATED, Some(2)), "{}", s.text);
+    let sid = s.json["id"].as_str().unwrap();
+    let reading = json!({"readings": [{"at": "2026-11-21T14:50:00Z", "systolic": 175, "diastolic": 90}]});
+    let r = app.call(Method::POST, &format!("/api/v1/sessions/{sid}/vitals"), &nurse, Some(reading)).await;
+    assert_eq!(r.json["alerts"][0]["code"], "bp_high", "{}", r.text);
 }
 
 #[tokio::test]

@@ -389,6 +389,7 @@ fn page_routes(patient: &str, user: &str) -> Vec<Route> {
         route(Method::POST, "/sessions/01900000-0000-7000-8000-00000000a1e7/events", P(ClinicalWrite), None),
         route(Method::POST, "/sessions/01900000-0000-7000-8000-00000000a1e7/vitals", P(ClinicalWrite), None),
         route(Method::POST, "/sessions/01900000-0000-7000-8000-00000000a1e7/moaas", P(AssessmentRecord), None),
+        route(Method::POST, "/sessions/01900000-0000-7000-8000-00000000a1e7/dose", P(ClinicalRead), None),
         route(Method::POST, "/sessions/01900000-0000-7000-8000-00000000a1e7/discharge", P(ClinicalWrite), None),
         route(Method::POST, "/sessions/01900000-0000-7000-8000-00000000a1e7/prechecks", P(ClinicalWrite), None),
         route(Method::POST, "/sessions/01900000-0000-7000-8000-00000000a1e7/alerts/01900000-0000-7000-8000-00000000a1e8/acknowledge", P(ClinicalWrite), None),

@@ -453,7 +453,7 @@ fn basis_label(basis: WeightBasis) -> &'static str {
 }
 
 /// A warning in words.
-fn warning(w: DoseWarning) -> String {
+pub(crate) fn warning(w: DoseWarning) -> String {
     match w {
         DoseWarning::DoseOutsideUsualRange => "The dose per kg is outside the usual 0.1–1.0 mg/kg: check the order.",
         DoseWarning::CappedAtMaxDose => "The dose was limited to the order's maximum dose.",

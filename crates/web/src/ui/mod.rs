@@ -134,6 +134,7 @@ pub fn routes() -> Router<AppState> {
         .route("/sessions/{id}/events", post(session_page::record_event))
         .route("/sessions/{id}/vitals", post(session_page::record_vitals))
         .route("/sessions/{id}/moaas", post(session_page::record_moaas))
+        .route("/sessions/{id}/dose", post(session_page::calculate_dose))
         .route("/sessions/{id}/discharge", post(session_page::discharge))
         .route("/sessions/{id}/prechecks", post(session_page::complete_prechecks))
         .route("/sessions/{id}/alerts/{alert_id}/acknowledge", post(session_page::acknowledge_alert))
