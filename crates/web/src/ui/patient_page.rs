@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use ketaclinic_app::permissions::perm;
 use ketaclinic_app::{AppError, Permission};
+use ketaclinic_domain::course::course::CourseStatus;
 use ketaclinic_domain::ids::PatientId;
 use ketaclinic_domain::patient::{Patient, PatientVersion};
 use ketaclinic_domain::record::{RecordStatus, Version};
@@ -73,6 +74,8 @@ struct ShowPage {
     chart_links: Vec<super::chart::PageLink>,
     /// Nurses and prescribers book chairside sessions from here.
     can_book_session: bool,
+    /// Signed, running courses a session can be booked in: (id, label).
+    courses: Vec<(String, String)>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -97,6 +100,8 @@ async fn show_page(
 ) -> Result<ShowPage, Response> {
     let view = PatientView::of(ctx, patient);
     let assessments = assessment_panel::load(ctx, patient.id, recorded, patient.status != RecordStatus::EnteredInError).await?;
+    let can_book_session = ctx.can(Permission::ClinicalWrite) && patient.status != RecordStatus::EnteredInError;
+    let courses = if can_book_session { bookable_courses(ctx, patient.id).await? } else { Vec::new() };
     Ok(ShowPage {
         layout: ctx.layout(view.name.clone(), Section::Patients),
         patient: view,
@@ -109,8 +114,30 @@ async fn show_page(
         assessments,
         evaluation_links: super::evaluation::patient_links(ctx, patient.status != RecordStatus::EnteredInError),
         chart_links: super::chart::patient_links(ctx, &patient.id.to_string()),
-        can_book_session: ctx.can(Permission::ClinicalWrite) && patient.status != RecordStatus::EnteredInError,
+        can_book_session,
+        courses,
     })
+}
+
+/// The patient's signed courses still running, for the session booking form.
+async fn bookable_courses(ctx: &Ctx, patient: PatientId) -> Result<Vec<(String, String)>, Response> {
+    let grant = ctx.grant::<perm::ClinicalRead>().await?;
+    let courses = ctx.state.app.patient_courses(&grant, patient).await.map_err(|e| ctx.fail(e))?;
+    Ok(courses
+        .into_iter()
+        .filter(|c| c.status == CourseStatus::Signed && !c.phase.is_finished())
+        .map(|c| {
+            (
+                c.id.to_string(),
+                format!(
+                    "{} course, {} (signed {})",
+                    super::session_page::modality_label(c.modality),
+                    c.phase.as_str().replace('_', " "),
+                    c.signed_at.map(|t| ctx.time(t)).unwrap_or_default()
+                ),
+            )
+        })
+        .collect())
 }
 
 async fn open(ctx: &Ctx, raw_id: &str) -> Result<Patient, Response> {

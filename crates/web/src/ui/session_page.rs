@@ -569,13 +569,21 @@ pub(crate) async fn discharge(ctx: Ctx, Path(id): Path<String>, PageForm(form): 
 pub(crate) struct CreateForm {
     modality: String,
     chair: String,
+    /// A signed course of the patient's (blank: none).
+    course_id: String,
 }
 
 /// `POST /patients/{id}/sessions`: books a session and opens it.
 pub(crate) async fn create(ctx: Ctx, Path(id): Path<String>, PageForm(form): PageForm<CreateForm>) -> PageResult {
     let patient = PatientId(ctx.path_id(&id)?);
     let grant = ctx.grant::<perm::ClinicalWrite>().await?;
-    match ctx.state.app.create_session(&grant, patient, &form.modality, None, Some(&form.chair)).await {
+    let course = match form.course_id.trim() {
+        "" => None,
+        raw => Some(ketaclinic_domain::ids::CourseId(
+            uuid::Uuid::parse_str(raw).map_err(|_| ctx.fail(AppError::Invalid(ketaclinic_domain::ValidationErrors::one("course_id", "is not a course"))))?,
+        )),
+    };
+    match ctx.state.app.create_session(&grant, patient, &form.modality, course, Some(&form.chair)).await {
         Ok(s) => Ok(Redirect::to(&format!("/sessions/{}", s.id)).into_response()),
         Err(e) => Err(ctx.fail(e)),
     }
