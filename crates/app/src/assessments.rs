@@ -54,6 +54,13 @@ impl App {
             return Err(ValidationErrors::one("administered_at", "must not be in the future").into());
         }
         self.store.patient(patient).await?.ok_or(AppError::NotFound)?;
+        if let Some(session) = input.session_id {
+            // A checkpoint belongs to a session of the same patient.
+            let owner = self.store.treatment_session(ketaclinic_domain::ids::TreatmentSessionId(session)).await?.map(|s| s.patient_id);
+            if owner != Some(patient) {
+                return Err(ValidationErrors::one("session_id", "is not a session of this patient").into());
+            }
+        }
         let assessment = Assessment {
             id: AssessmentId(new_id()),
             patient_id: patient,

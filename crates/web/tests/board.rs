@@ -177,6 +177,24 @@ async fn the_session_page_books_checks_in_and_takes_readings() {
     assert_eq!(live.status, StatusCode::OK);
     assert!(live.text.starts_with("<div class=\"session-live\"") && !live.text.contains("<html"), "{}", &live.text[..200.min(live.text.len())]);
 
+    // A checkpoint from the assessment form, opened from the session, is recorded on it and goes
+    // back to the chair; a session of another patient is refused.
+    let form = app.page_get(&format!("/patients/{pid}/assessments/new?instrument=moaas&session_id={id}"), &nurse).await;
+    assert!(form.text.contains(&format!("name=\"session_id\" value=\"{id}\"")), "{}", form.text);
+    let r = app.page_post(&format!("/patients/{pid}/assessments"), &nurse, &[("instrument", "moaas"), ("item_level", "4"), ("session_id", id.as_str())]).await;
+    assert_eq!(
+        (r.status, r.headers.get(header::LOCATION).and_then(|l| l.to_str().ok())),
+        (StatusCode::SEE_OTHER, Some(format!("/sessions/{id}#checkpoints").as_str())),
+        "{}",
+        r.text
+    );
+    let other = app.patient("Otto", "Elsewhere").await["id"].as_str().unwrap().to_owned();
+    let r =
+        app.page_post(&format!("/patients/{other}/assessments"), &nurse, &[("instrument", "moaas"), ("item_level", "5"), ("session_id", id.as_str())]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    let live = app.page_get(&format!("/sessions/{id}/live"), &nurse).await;
+    assert!(live.text.contains("MOAA/S is 4, not 5"), "{}", live.text);
+
     // The board page carries the board for its script.
     let board = app.page_get("/board", &nurse).await;
     assert_eq!(board.status, StatusCode::OK);

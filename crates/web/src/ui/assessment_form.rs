@@ -16,6 +16,7 @@ use ketaclinic_domain::ids::PatientId;
 use ketaclinic_domain::instruments::{self, AnswerKind, Asked, Instrument, Item, Wording};
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use uuid::Uuid;
 
 use super::forms::{ErrorLink, Field, PageForm, PageQuery, apply_errors};
 use super::{Ctx, Layout, PageResult, Section, sentence};
@@ -70,12 +71,16 @@ struct NewPage {
     when: Field,
     errors: Vec<ErrorLink>,
     choices: Vec<(&'static str, &'static str, &'static str)>,
+    /// The chairside session it is recorded on (MOAA/S, CADSS checkpoints), if any.
+    session_id: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub(crate) struct NewQuery {
     instrument: String,
+    /// Recorded on this chairside session (from the session page's checkpoint link).
+    session_id: String,
 }
 
 fn field_name(item: &Item) -> String {
@@ -230,6 +235,7 @@ async fn page(
         when,
         errors: summary,
         choices: instruments::all().iter().map(|i| (i.id, i.name, i.title)).collect(),
+        session_id: Uuid::parse_str(value_of(values, "session_id").trim()).map(|u| u.to_string()).unwrap_or_default(),
     })
 }
 
@@ -240,7 +246,8 @@ pub(crate) async fn new_form(ctx: Ctx, Path(id): Path<String>, PageQuery(query):
         "" => None,
         other => Some(instruments::get(other).ok_or_else(|| ctx.not_found())?),
     };
-    Ok(page(&ctx, &id, instrument, &[], &[]).await?.into_response())
+    let values = [("session_id".to_owned(), query.session_id)];
+    Ok(page(&ctx, &id, instrument, &values, &[]).await?.into_response())
 }
 
 /// `POST /patients/{id}/assessments`: scores and stores; 303 to the patient page, or the form
@@ -253,8 +260,16 @@ pub(crate) async fn create(ctx: Ctx, Path(id): Path<String>, PageForm(values): P
     };
     let errors = match administered_at(&ctx, value_of(&values, "administered_at")) {
         Ok(at) => {
-            let input = AssessmentInput { instrument: instrument.id.to_owned(), answers: answers(instrument, &values), administered_at: at, session_id: None };
+            let session_id = match value_of(&values, "session_id").trim() {
+                "" => None,
+                raw => Some(Uuid::parse_str(raw).map_err(|_| ctx.fail(AppError::Invalid(FieldError::new("session_id", "is not a session").into())))?),
+            };
+            let input = AssessmentInput { instrument: instrument.id.to_owned(), answers: answers(instrument, &values), administered_at: at, session_id };
             match ctx.state.app.record_assessment(&grant, patient_id, input).await {
+                // A checkpoint on a session goes back to the chair.
+                Ok(_) if session_id.is_some() => {
+                    return Ok(Redirect::to(&format!("/sessions/{}#checkpoints", session_id.unwrap_or_default())).into_response());
+                }
                 Ok(saved) => return Ok(Redirect::to(&format!("/patients/{patient_id}?recorded={}#assessments", saved.id)).into_response()),
                 Err(AppError::Invalid(errors)) => errors.0,
                 Err(other) => return Err(ctx.fail(other)),
