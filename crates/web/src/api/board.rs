@@ -18,6 +18,7 @@ use jiff::Timestamp;
 use ketaclinic_app::App;
 use ketaclinic_app::board::BoardRow;
 use ketaclinic_app::permissions::perm;
+use ketaclinic_domain::session::VitalReading;
 use serde::Serialize;
 use tokio::sync::broadcast::Receiver;
 use tokio::sync::broadcast::error::RecvError;
@@ -30,17 +31,6 @@ use crate::state::AppState;
 
 /// How long one stream connection lasts before the browser reconnects (and re-authenticates).
 const STREAM_LIFETIME: Duration = Duration::from_secs(10 * 60);
-
-/// The latest vital signs on a row.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BoardVitalsOut {
-    pub at: Timestamp,
-    pub systolic: Option<u32>,
-    pub diastolic: Option<u32>,
-    pub heart_rate: Option<u32>,
-    pub spo2: Option<u32>,
-    pub resp_rate: Option<u32>,
-}
 
 /// One open session.
 #[derive(Debug, Serialize, ToSchema)]
@@ -60,7 +50,9 @@ pub struct BoardRowOut {
     /// When dosing began (elapsed time counts from here).
     pub dosed_at: Option<Timestamp>,
     pub checked_in_at: Option<Timestamp>,
-    pub last_vitals: Option<BoardVitalsOut>,
+    /// The latest reading: `{at, device_id, systolic?, diastolic?, heart_rate?, spo2?, resp_rate?}`.
+    #[schema(value_type = Option<Object>)]
+    pub last_vitals: Option<VitalReading>,
     /// Codes of alerts not yet acknowledged (`bp_high`, `spo2_low`, …).
     pub alerts: Vec<String>,
     /// Every discharge criterion met.
@@ -94,14 +86,7 @@ impl From<BoardRow> for BoardRowOut {
             closed: r.state.is_closed(),
             dosed_at: r.dosed_at,
             checked_in_at: r.checked_in_at,
-            last_vitals: r.last_vitals.map(|v| BoardVitalsOut {
-                at: v.at,
-                systolic: v.vitals.systolic,
-                diastolic: v.vitals.diastolic,
-                heart_rate: v.vitals.heart_rate,
-                spo2: v.vitals.spo2,
-                resp_rate: v.vitals.resp_rate,
-            }),
+            last_vitals: r.last_vitals,
             alerts: r.alerts.into_iter().map(str::to_owned).collect(),
             discharge_ready: r.discharge_ready,
             minimum_until: r.minimum_until,
