@@ -88,6 +88,11 @@ try {
     await f.locator('#at-start').fill(ago(80));
   }, 'Start administration');
   assert.match(await text(nurse, '#session-state'), /Dosing/);
+  // The predicted plasma curve of the infusion as recorded, labelled a model estimate.
+  assert.ok(await nurse.locator('#pk-curve svg polyline.pk-curve__line').isVisible(), 'the predicted curve is drawn');
+  assert.match(await text(nurse, '#pk-curve'), /Domino et al\. 1984 model: Cmax \d+ ng\/mL .* A model estimate, not a measurement\./);
+  await nurse.locator('#pk-curve').scrollIntoViewIfNeeded();
+  await snap(nurse, 'predicted-curve');
   await post(nurse, '/vitals', async (f) => {
     await f.locator('#v-sys').fill('186'); await f.locator('#v-dia').fill('98'); await f.locator('#v-hr').fill('96');
     await f.locator('#v-spo2').fill('97'); await f.locator('#at-vitals').fill(ago(70));

@@ -286,6 +286,9 @@ async fn the_page_gates_dosing_on_prechecks_and_acknowledges_alerts() {
     assert!(!page.text.contains("to acknowledge") && page.text.contains("Rechecked after 5 min"), "{}", page.text);
     assert!(page.text.contains("KX-2291"), "the lot on the timeline");
     assert!(page.text.contains("Rate changed") && page.text.contains("rate ml per hour: 75.6"), "the rate change on the timeline");
+    // The predicted plasma curve of what was given, labelled a model estimate.
+    assert!(page.text.contains("Predicted plasma ketamine concentration") && page.text.contains("Domino et al. 1984 model: Cmax"), "{}", page.text);
+    assert!(page.text.contains("A model estimate, not a measurement."));
     // A second acknowledgement is refused.
     assert_eq!(app.page_post(&alert_action, &nurse, &[("note", "again")]).await.status, StatusCode::CONFLICT);
 }

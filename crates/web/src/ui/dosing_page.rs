@@ -399,7 +399,15 @@ fn esketamine(ctx: &Ctx, form: &DoseForm) -> Outcome {
 }
 
 /// Simulates the regimen and lays out the chart; a model failure leaves the result standing.
-fn curve(ctx: &Ctx, model: &str, model_name: &str, drug: &str, patient: Patient, regimen: Vec<RegimenEntry>, window: Option<(f64, f64)>) -> CurveView {
+pub(crate) fn curve(
+    ctx: &Ctx,
+    model: &str,
+    model_name: &str,
+    drug: &str,
+    patient: Patient,
+    regimen: Vec<RegimenEntry>,
+    window: Option<(f64, f64)>,
+) -> CurveView {
     let title = format!("Predicted plasma {drug} concentration");
     let request = SimulationRequest {
         model: model.to_owned(),
