@@ -10,14 +10,16 @@ use ketaclinic_domain::course::{Course, CourseEvent, CoursePhase, CourseStatus, 
 use ketaclinic_domain::eligibility::Modality;
 use ketaclinic_domain::enquiry::{Enquiry, EnquiryChange, EnquiryStatus};
 use ketaclinic_domain::ids::CourseId;
-use ketaclinic_domain::ids::{AlertId, ChartEntryId, EnquiryId, PatientId, SelfReportLinkId, SessionAlertId, SessionId, TaskId, TokenId, TreatmentSessionId, UserId};
+use ketaclinic_domain::ids::{
+    AlertId, ChartEntryId, EnquiryId, PatientId, SelfReportLinkId, SessionAlertId, SessionId, TaskId, TokenId, TreatmentSessionId, UserId,
+};
 use ketaclinic_domain::outcome::Point;
 use ketaclinic_domain::patient::{MrnPrefix, Patient, PatientVersion};
 use ketaclinic_domain::person::Email;
 use ketaclinic_domain::record::Version;
 use ketaclinic_domain::self_report::SelfReportLink;
-use ketaclinic_domain::session::{Session, SessionAlert, SessionAlertAck, SessionEventRecord, SessionState, VitalReading};
 use ketaclinic_domain::session::rems_form::{RemsFormRecord, RemsFormStatus, RemsQueueRow};
+use ketaclinic_domain::session::{Session, SessionAlert, SessionAlertAck, SessionEventRecord, SessionState, VitalReading};
 use ketaclinic_domain::task::{Task, TaskClosure};
 
 use crate::error::StoreResult;
