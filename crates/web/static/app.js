@@ -400,11 +400,23 @@
     }
   }
 
+  // Someone is typing in the live region (an acknowledgement note): redrawing it now would
+  // throw their words away, so the redraw waits until they leave it.
+  function busy(region) {
+    if (region.contains(document.activeElement) && document.activeElement.matches("input, textarea, select")) return true;
+    return Array.prototype.some.call(region.querySelectorAll("input:not([type=hidden]), textarea"), function (el) { return el.value !== ""; });
+  }
+
   function setUpSession(region) {
     var id = region.dataset.sessionId;
     var pending = false;
     function reload() {
       if (pending) return;
+      var current = document.getElementById("session-live");
+      if (current && busy(current)) {
+        window.setTimeout(reload, 2000);
+        return;
+      }
       pending = true;
       window.setTimeout(function () {
         fetch("/sessions/" + id + "/live", { credentials: "same-origin", headers: { "Accept": "text/html" } })
@@ -413,6 +425,11 @@
             pending = false;
             if (!html) return;
             var current = document.getElementById("session-live");
+            if (current && busy(current)) {
+              // They started typing while the new region was on its way: try again later.
+              window.setTimeout(reload, 2000);
+              return;
+            }
             var tpl = document.createElement("template");
             tpl.innerHTML = html.trim();
             var next = tpl.content.firstElementChild;
