@@ -47,6 +47,9 @@ mod rems_forms;
 mod safety_plan;
 mod safety_plan_form;
 mod self_report;
+mod session_dose;
+mod session_forms;
+mod session_live;
 mod session_page;
 mod trend_chart;
 mod vitals_chart;
@@ -128,16 +131,16 @@ pub fn routes() -> Router<AppState> {
         .route("/outcomes", get(outcomes::show))
         .route("/worklist", get(worklist::show))
         .route("/board", get(board::show))
-        .route("/patients/{id}/sessions", post(session_page::create))
+        .route("/patients/{id}/sessions", post(session_forms::create))
         .route("/sessions/{id}", get(session_page::show_page))
         .route("/sessions/{id}/live", get(session_page::live_partial))
-        .route("/sessions/{id}/events", post(session_page::record_event))
-        .route("/sessions/{id}/vitals", post(session_page::record_vitals))
-        .route("/sessions/{id}/moaas", post(session_page::record_moaas))
-        .route("/sessions/{id}/dose", post(session_page::calculate_dose))
-        .route("/sessions/{id}/discharge", post(session_page::discharge))
-        .route("/sessions/{id}/prechecks", post(session_page::complete_prechecks))
-        .route("/sessions/{id}/alerts/{alert_id}/acknowledge", post(session_page::acknowledge_alert))
+        .route("/sessions/{id}/events", post(session_forms::record_event))
+        .route("/sessions/{id}/vitals", post(session_forms::record_vitals))
+        .route("/sessions/{id}/moaas", post(session_forms::record_moaas))
+        .route("/sessions/{id}/dose", post(session_dose::calculate_dose))
+        .route("/sessions/{id}/discharge", post(session_forms::discharge))
+        .route("/sessions/{id}/prechecks", post(session_forms::complete_prechecks))
+        .route("/sessions/{id}/alerts/{alert_id}/acknowledge", post(session_forms::acknowledge_alert))
         .route("/rems-forms", get(rems_forms::queue))
         .route("/rems-forms/{session_id}/status", post(rems_forms::mark))
         .route("/sessions/{id}/rems-form", get(rems_forms::show))
