@@ -101,6 +101,10 @@ try {
   // 4. The REMS form, produced from the session: complete after one answer (no serious adverse
   // event), then ready, then submitted from the queue with its confirmation number.
   current = doctor;
+  // The doctor's tab still shows the live session page, whose script reloads it when the
+  // session changes (the discharge just now); leave it first so that reload cannot overtake
+  // the navigation to the form (a CI run once saw exactly that).
+  await doctor.goto('about:blank');
   await doctor.goto(`${base}/sessions/${sessionId}/rems-form`);
   const form = await text(doctor, '.rems-form');
   for (const expected of [/84 mg/, /SPR-77120/, /130\/82/, /152\/92/, /128\/80/, /Benzodiazepines\s*Yes/]) assert.match(form, expected, `${expected} on the form`);

@@ -17,10 +17,17 @@ echo "$E2E_FRONTDESK_PASSWORD" | "$bin" --data-dir "$data" user add --email "$E2
 echo "$E2E_AUDITOR_PASSWORD" | "$bin" --data-dir "$data" user add --email "$E2E_AUDITOR_EMAIL" --name "Audra Review" --role auditor --password-stdin
 echo "$E2E_PRESCRIBER_PASSWORD" | "$bin" --data-dir "$data" user add --email "$E2E_PRESCRIBER_EMAIL" --name "Pat Prescriber" --role prescriber --password-stdin
 echo "$E2E_NURSE_PASSWORD" | "$bin" --data-dir "$data" user add --email "$E2E_NURSE_EMAIL" --name "Nell Nurse" --role nurse --password-stdin
+# HL7 v2 monitor feed: the account the MLLP listener records as, and API tokens for the client's setup.
+hl7_port=${E2E_HL7_PORT:-$((port + 1))}
+echo "monitor gateway e2e password" | "$bin" --data-dir "$data" user add --email monitor-gateway@e2e.example.org --name "Monitor Gateway" --role nurse --password-stdin
+export KETACLINIC_HL7__ACCOUNT=monitor-gateway@e2e.example.org
+E2E_HL7_TOKEN=$("$bin" --data-dir "$data" token create --email "$E2E_NURSE_EMAIL" --name "e2e hl7 client")
+E2E_HL7_PATIENT_TOKEN=$("$bin" --data-dir "$data" token create --email "$E2E_FRONTDESK_EMAIL" --name "e2e hl7 client")
+export E2E_HL7_TOKEN E2E_HL7_PATIENT_TOKEN
 # The certified setting as the SPRAVATO REMS monitoring form asks for it (fictional).
 export KETACLINIC_CLINIC__NAME="Riverside Ketamine Clinic (e2e)" KETACLINIC_CLINIC__ADDRESS_1="100 Example Street" KETACLINIC_CLINIC__CITY="Springfield" \
   KETACLINIC_CLINIC__STATE="IL" KETACLINIC_CLINIC__ZIP="62701" KETACLINIC_CLINIC__PHONE="+1 217 555 0100"
-"$bin" --data-dir "$data" serve --listen "127.0.0.1:$port" &
+"$bin" --data-dir "$data" serve --listen "127.0.0.1:$port" --hl7-listen "127.0.0.1:$hl7_port" &
 server=$!
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
 
@@ -31,4 +38,7 @@ KETACLINIC_URL="http://127.0.0.1:$port" KETACLINIC_SCREENSHOTS="$root/target/e2e
 KETACLINIC_URL="http://127.0.0.1:$port" KETACLINIC_SCREENSHOTS="$root/target/e2e" node self_report_journey.mjs
 KETACLINIC_URL="http://127.0.0.1:$port" KETACLINIC_SCREENSHOTS="$root/target/e2e" node session_journey.mjs
 KETACLINIC_URL="http://127.0.0.1:$port" KETACLINIC_SCREENSHOTS="$root/target/e2e" node rems_journey.mjs
+KETACLINIC_URL="http://127.0.0.1:$port" KETACLINIC_SCREENSHOTS="$root/target/e2e" node register_journey.mjs
+# A third-party HL7 client (PyPI hl7 0.4.5, its asyncio MLLP client) against the MLLP listener.
+KETACLINIC_URL="http://127.0.0.1:$port" KETACLINIC_HL7="127.0.0.1:$hl7_port" python3 hl7_client.py
 "$bin" --data-dir "$data" audit verify

@@ -28,6 +28,9 @@ try {
   const patient = await api(doctor, 'POST', '/api/v1/patients', { given_name: 'Marta', family_name: family, birth_date: '1979-06-14', sex: 'female' });
   const template = await api(doctor, 'POST', '/api/v1/consent-templates', { modality: 'iv_ketamine', title: 'IV ketamine treatment consent', text: 'Risks, benefits and alternatives of IV ketamine were explained.' });
   await api(doctor, 'POST', `/api/v1/patients/${patient.id}/consents`, { template_id: template.id, template_version: 1, typed_name: `Marta ${family}`, signature_path: 'M10 40 L60 12 L110 40' });
+  // A signed IV ketamine course, so the session is booked in it and the course page draws its series.
+  const course = await api(doctor, 'POST', `/api/v1/patients/${patient.id}/courses`, { modality: 'iv_ketamine' });
+  await api(doctor, 'POST', `/api/v1/courses/${course.id}/sign`);
 
   // 1. The nurse, on a tablet, books the chair from the patient's page.
   const nurseContext = await browser.newContext({ viewport: { width: 820, height: 1180 }, hasTouch: true });
@@ -37,6 +40,7 @@ try {
   await nurse.goto(`${base}/patients/${patient.id}`);
   await nurse.selectOption('#book-modality', 'iv_ketamine');
   await nurse.fill('#book-chair', 'Chair 3');
+  await nurse.selectOption('#book-course', course.id);
   await Promise.all([nurse.waitForURL(/\/sessions\/[0-9a-f-]{36}$/), nurse.click('form.book-session button[type=submit]')]);
   const sessionUrl = nurse.url();
   const sessionId = sessionUrl.split('/').pop();
@@ -88,11 +92,27 @@ try {
     await f.locator('#at-start').fill(ago(80));
   }, 'Start administration');
   assert.match(await text(nurse, '#session-state'), /Dosing/);
-  // The predicted plasma curve of the infusion as recorded, labelled a model estimate.
+  // The rate was halved 15 minutes in, then the pump paused for 10 minutes (documented
+  // afterwards with their times, through the API the pump integration uses).
+  const isoAgo = (minutes) => new Date(t0 - minutes * 60000).toISOString();
+  await api(doctor, 'POST', `/api/v1/sessions/${sessionId}/events`, { type: 'rate_changed', rate_ml_per_hour: 78, note: 'BP up: rate halved', at: isoAgo(65) });
+  await api(doctor, 'POST', `/api/v1/sessions/${sessionId}/events`, { type: 'administration_paused', at: isoAgo(60) });
+  await api(doctor, 'POST', `/api/v1/sessions/${sessionId}/events`, { type: 'administration_resumed', at: isoAgo(50) });
+  await nurse.goto(sessionUrl);
+  // The predicted plasma curve of the infusion as recorded — three running stretches — over the
+  // band of the published racemic models, labelled a model estimate.
   assert.ok(await nurse.locator('#pk-curve svg polyline.pk-curve__line').isVisible(), 'the predicted curve is drawn');
-  assert.match(await text(nurse, '#pk-curve'), /Domino et al\. 1984 model: Cmax \d+ ng\/mL .* A model estimate, not a measurement\./);
+  assert.ok(await nurse.locator('#pk-curve svg polygon.pk-curve__band').isVisible(), 'the band between the models is drawn');
+  assert.equal(await nurse.locator('#pk-curve svg rect.pk-curve__window').count(), 3, 'three running stretches: before the rate change, after it, after the pause');
+  const caption = await text(nurse, '#pk-curve figcaption');
+  assert.match(caption, /Domino et al\. 1984 model: Cmax \d+ ng\/mL .* A model estimate, not a measurement\./);
+  assert.match(caption, /The shaded band is the range of 4 published models \(Domino et al\. 1984, Kamp et al\. 2020, Clements et al\. 1981 and Hijazi et al\. 2003\); the line is Domino et al\. 1984\./);
+  assert.match(caption, /The pale columns mark when the pump was running \(3 stretches\)\./);
+  assert.match(await nurse.locator('#pk-curve-desc').textContent(), /A shaded band shows the range of 4 published models/);
+  assert.match(await text(nurse, '#pk-curve svg'), /model estimate, not a measured level/);
   await nurse.locator('#pk-curve').scrollIntoViewIfNeeded();
   await snap(nurse, 'predicted-curve');
+  await nurse.locator('#pk-curve').screenshot({ path: `${shots}/session-pk-curve.png` });
   await post(nurse, '/vitals', async (f) => {
     await f.locator('#v-sys').fill('186'); await f.locator('#v-dia').fill('98'); await f.locator('#v-hr').fill('96');
     await f.locator('#v-spo2').fill('97'); await f.locator('#at-vitals').fill(ago(70));
@@ -138,6 +158,20 @@ try {
   assert.match(await text(nurse, '.session-timeline'), /Discharged/);
   await snap(nurse, 'discharged');
   await boardPage.waitForFunction((id) => !document.getElementById(`card-${id}`), sessionId, { timeout: 10000 });
+
+  // 7. The course page draws the course's dosed sessions at their dates, with a table of peaks.
+  current = nurse;
+  await nurse.goto(`${base}/patients/${patient.id}/courses`);
+  const series = nurse.locator(`#pk-series-${course.id}`);
+  assert.ok(await series.locator('polyline.pk-series__line').first().isVisible(), 'the course series is drawn');
+  assert.equal(await series.locator('polyline.pk-series__line').count(), 1, 'one dosed session so far');
+  assert.match(await series.locator('figcaption').textContent(), /1 session, each drawn at its date .*Model estimate, not a measured level\./);
+  // The pump ran 15 min at 156 mL/h, 5 min at 78 mL/h, paused 10 min, then 10 min at 78 mL/h
+  // before the stop: 58.5 of the bag's 104 mL, so 40 mg × 58.5 / 104 = 22.5 mg was given.
+  assert.match(await series.locator('table').textContent(), /23 mg.*ng\/mL/s);
+  await series.scrollIntoViewIfNeeded();
+  await snap(nurse, 'course-series');
+  await series.screenshot({ path: `${shots}/session-course-series.png` });
 
   console.log(`session journey passed in ${((Date.now() - started) / 1000).toFixed(1)} s: session ${sessionId}; screenshots in ${shots}`);
 } catch (err) {

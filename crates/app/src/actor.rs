@@ -30,6 +30,9 @@ pub enum AuthVia {
     Token { id: TokenId },
     /// The command line on the server itself (operator).
     Console,
+    /// A device feed (the HL7 v2 monitor listener) acting as its configured staff account: the
+    /// account is recorded in the audit log, the monitor's address as the client.
+    Device,
 }
 
 /// An authenticated member of staff.

@@ -102,6 +102,29 @@ impl App {
     /// Logs a member of staff in: rate limit per address, lockout per account, Argon2id check.
     pub async fn login(&self, email: &str, password: &str, client: &ClientInfo) -> AppResult<NewSession> {
         self.limiter.check(client.addr.as_deref())?;
+        let user = self.verify_credentials(email, password, client, "").await?;
+        let now = self.now();
+        let cookie_value = random_hex()?;
+        let csrf_token = random_hex()?;
+        let session = AuthSession {
+            id: SessionId(new_id()),
+            user_id: user.id,
+            token_hash: digest(&cookie_value),
+            csrf_token: csrf_token.clone(),
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now.saturating_add(self.settings.auth.session_absolute).unwrap_or(now),
+            revoked_at: None,
+        };
+        let actor = actor_of(&user, AuthVia::Session { id: session.id }, Some(csrf_token.clone()), client);
+        self.store.insert_session(&session, actor.event(self, AuditAction::LoginSucceeded, AuditOutcome::Success)).await?;
+        Ok(NewSession { cookie_value, csrf_token, actor })
+    }
+
+    /// Checks an e-mail and password with the account lockout, as a login does: the address's
+    /// rate limit is the caller's, a failure is audited (`detail_prefix` says in what role,
+    /// e.g. "witness: ") and counts toward the account's lock. Returns the account.
+    pub(crate) async fn verify_credentials(&self, email: &str, password: &str, client: &ClientInfo, detail_prefix: &str) -> AppResult<StaffUser> {
         let now = self.now();
         let user = match Email::parse(email) {
             Ok(email) => self.store.user_by_email(&email).await?,
@@ -116,7 +139,7 @@ impl App {
             let mut e = anonymous_event(self, user.email.as_str(), client, AuditAction::LoginFailed, AuditOutcome::Failure);
             e.actor_id = Some(user.id);
             e.actor_role = Some(user.role);
-            e.detail = Some(detail.to_owned());
+            e.detail = Some(format!("{detail_prefix}{detail}"));
             e
         };
         if let Some(until) = user.locked_until.filter(|until| *until > now) {
@@ -139,21 +162,7 @@ impl App {
             self.store.record_login_failure(user.id, if lock.is_some() { 0 } else { count }, lock, failed(detail)).await?;
             return Err(AppError::BadCredentials);
         }
-        let cookie_value = random_hex()?;
-        let csrf_token = random_hex()?;
-        let session = AuthSession {
-            id: SessionId(new_id()),
-            user_id: user.id,
-            token_hash: digest(&cookie_value),
-            csrf_token: csrf_token.clone(),
-            created_at: now,
-            last_seen_at: now,
-            expires_at: now.saturating_add(self.settings.auth.session_absolute).unwrap_or(now),
-            revoked_at: None,
-        };
-        let actor = actor_of(&user, AuthVia::Session { id: session.id }, Some(csrf_token.clone()), client);
-        self.store.insert_session(&session, actor.event(self, AuditAction::LoginSucceeded, AuditOutcome::Success)).await?;
-        Ok(NewSession { cookie_value, csrf_token, actor })
+        Ok(user)
     }
 
     /// The actor behind a session cookie, or `Unauthenticated` when it is unknown, revoked,
@@ -210,7 +219,7 @@ impl App {
         let hash = hash_password(&new).await?;
         let keep = match actor.via {
             AuthVia::Session { id } => Some(id),
-            AuthVia::Token { .. } | AuthVia::Console => None,
+            AuthVia::Token { .. } | AuthVia::Console | AuthVia::Device => None,
         };
         self.store.set_password_hash(user.id, &hash, self.now(), keep, actor.event(self, AuditAction::PasswordChanged, AuditOutcome::Success)).await?;
         Ok(())

@@ -63,6 +63,19 @@ pub enum Permission {
     ProtocolManage,
     /// Draft, sign and move treatment courses through their phases.
     CourseManage,
+    /// See the controlled-substance register: stock, the ledger, counts and reports.
+    InventoryRead,
+    /// Receive controlled substances into stock and move containers between locations.
+    InventoryReceive,
+    /// Draw from a container for a session, record the administration, return or waste what
+    /// is left (with a witness), and report a loss or theft.
+    InventoryDraw,
+    /// Witness a waste or disposal by signing in with one's own password.
+    InventoryWitness,
+    /// Take and sign inventory counts.
+    InventoryCount,
+    /// Keep the register: catalogue and locations, disposals, adjustments, DEA loss deadlines.
+    InventoryManage,
     /// See the clinic's outcome dashboard (aggregates; names no patient) and export it.
     DashboardRead,
     /// Read the audit log and per-patient access reports.
@@ -73,7 +86,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission, in documentation order.
-    pub const ALL: [Self; 25] = [
+    pub const ALL: [Self; 31] = [
         Self::PatientRead,
         Self::PatientRegister,
         Self::PatientUpdate,
@@ -96,6 +109,12 @@ impl Permission {
         Self::PrecheckOverride,
         Self::ProtocolManage,
         Self::CourseManage,
+        Self::InventoryRead,
+        Self::InventoryReceive,
+        Self::InventoryDraw,
+        Self::InventoryWitness,
+        Self::InventoryCount,
+        Self::InventoryManage,
         Self::DashboardRead,
         Self::AuditRead,
         Self::UserManage,
@@ -126,6 +145,12 @@ impl Permission {
             Self::PrecheckOverride => "session.precheck_override",
             Self::ProtocolManage => "protocol.manage",
             Self::CourseManage => "course.manage",
+            Self::InventoryRead => "inventory.read",
+            Self::InventoryReceive => "inventory.receive",
+            Self::InventoryDraw => "inventory.draw",
+            Self::InventoryWitness => "inventory.witness",
+            Self::InventoryCount => "inventory.count",
+            Self::InventoryManage => "inventory.manage",
             Self::DashboardRead => "dashboard.read",
             Self::AuditRead => "audit.read",
             Self::UserManage => "user.manage",
@@ -157,6 +182,12 @@ impl Permission {
             Self::PrecheckOverride => "complete pre-checks over failed checks",
             Self::ProtocolManage => "revise treatment protocols",
             Self::CourseManage => "manage treatment courses",
+            Self::InventoryRead => "see the controlled-substance register",
+            Self::InventoryReceive => "receive or move controlled substances",
+            Self::InventoryDraw => "draw, administer or waste controlled substances",
+            Self::InventoryWitness => "witness controlled-substance waste or disposal",
+            Self::InventoryCount => "take inventory counts",
+            Self::InventoryManage => "keep the controlled-substance register (catalogue, disposal, adjustments)",
             Self::DashboardRead => "see the outcome dashboard",
             Self::AuditRead => "read the audit log",
             Self::UserManage => "manage staff accounts",
@@ -208,9 +239,46 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         P::ProtocolManage => matches!(role, R::Prescriber | R::Admin),
         // Issue 5: a course is the prescriber's order; nurses read it with `clinical.read`.
         P::CourseManage => matches!(role, R::Prescriber),
+        // Issue 6: the auditor sees everything in the register and changes nothing; the admin
+        // runs the clinic and reads it. Handling stock, witnessing and counting are for the
+        // licensed clinical staff; disposal, adjustments and the DEA loss filings are the
+        // registrant's (the prescriber). Clinics change these defaults in `[register]`.
+        P::InventoryRead => matches!(role, R::Nurse | R::Prescriber | R::Admin | R::Auditor),
+        P::InventoryReceive | P::InventoryDraw | P::InventoryWitness | P::InventoryCount => matches!(role, R::Nurse | R::Prescriber),
+        P::InventoryManage => matches!(role, R::Prescriber),
         P::DashboardRead => matches!(role, R::Nurse | R::Prescriber | R::Therapist | R::Admin | R::Auditor),
         P::AuditRead => matches!(role, R::Auditor | R::Admin),
         P::UserManage => matches!(role, R::Admin),
+    }
+}
+
+/// A clinic's changes to the default matrix for the register's permissions (`[register.permissions]`
+/// in the configuration, issue 6: "defaults, clinic-configurable"). Only the `inventory.*`
+/// permissions can be changed, and the auditor can never be given one that changes anything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PermissionOverrides(std::collections::BTreeMap<&'static str, Vec<Role>>);
+
+impl PermissionOverrides {
+    /// Parses `permission name → roles`; an error names the bad entry.
+    pub fn parse<'a>(entries: impl IntoIterator<Item = (&'a str, &'a [String])>) -> Result<Self, String> {
+        let mut map = std::collections::BTreeMap::new();
+        for (name, roles) in entries {
+            let permission = Permission::ALL.iter().copied().find(|p| p.as_str() == name).ok_or_else(|| format!("unknown permission {name:?}"))?;
+            if !permission.as_str().starts_with("inventory.") {
+                return Err(format!("{name} is not configurable (only the inventory.* permissions are)"));
+            }
+            let roles = roles.iter().map(|r| Role::parse(r).map_err(|_| format!("{name}: unknown role {r:?}"))).collect::<Result<Vec<_>, _>>()?;
+            if permission != Permission::InventoryRead && roles.contains(&Role::Auditor) {
+                return Err(format!("{name}: the auditor sees everything and changes nothing"));
+            }
+            map.insert(permission.as_str(), roles);
+        }
+        Ok(Self(map))
+    }
+
+    /// The clinic's answer, or the default matrix's.
+    pub fn allows(&self, role: Role, permission: Permission) -> bool {
+        self.0.get(permission.as_str()).map_or_else(|| allows(role, permission), |roles| roles.contains(&role))
     }
 }
 
@@ -257,6 +325,12 @@ pub mod perm {
         PrecheckOverride => PrecheckOverride,
         ProtocolManage => ProtocolManage,
         CourseManage => CourseManage,
+        InventoryRead => InventoryRead,
+        InventoryReceive => InventoryReceive,
+        InventoryDraw => InventoryDraw,
+        InventoryWitness => InventoryWitness,
+        InventoryCount => InventoryCount,
+        InventoryManage => InventoryManage,
         DashboardRead => DashboardRead,
         AuditRead => AuditRead,
         UserManage => UserManage,
@@ -278,10 +352,15 @@ impl<P: PermissionKind> Granted<P> {
 }
 
 impl App {
+    /// Whether `role` has `permission` in this clinic (the matrix with the clinic's changes).
+    pub fn allows(&self, role: Role, permission: Permission) -> bool {
+        self.settings().permission_overrides.allows(role, permission)
+    }
+
     /// Checks that `actor`'s role has `P`; a refusal is written to the audit log (and only then
     /// returned, so a denied request is never missing from the log).
     pub async fn authorize<P: PermissionKind>(&self, actor: &Actor) -> AppResult<Granted<P>> {
-        if allows(actor.role, P::PERMISSION) {
+        if self.allows(actor.role, P::PERMISSION) {
             return Ok(Granted { actor: actor.clone(), _permission: PhantomData });
         }
         let mut event = actor.event(self, AuditAction::AccessDenied, AuditOutcome::Denied);
@@ -321,9 +400,15 @@ mod tests {
             Permission::PrecheckOverride => 19,
             Permission::ProtocolManage => 20,
             Permission::CourseManage => 21,
-            Permission::DashboardRead => 22,
-            Permission::AuditRead => 23,
-            Permission::UserManage => 24,
+            Permission::InventoryRead => 22,
+            Permission::InventoryReceive => 23,
+            Permission::InventoryDraw => 24,
+            Permission::InventoryWitness => 25,
+            Permission::InventoryCount => 26,
+            Permission::InventoryManage => 27,
+            Permission::DashboardRead => 28,
+            Permission::AuditRead => 29,
+            Permission::UserManage => 30,
         }
     }
 

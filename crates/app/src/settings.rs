@@ -88,6 +88,13 @@ pub struct Settings {
     pub pre_session_phq9: bool,
     /// The setting's name, address and telephone for the REMS form.
     pub clinic: ClinicIdentity,
+    /// Days an opened multiple-dose vial may be used after its first puncture (issue 6
+    /// default 28; `[register] beyond_use_days`).
+    pub beyond_use_days: u32,
+    /// The clinic's changes to who may do what in the register.
+    pub permission_overrides: crate::permissions::PermissionOverrides,
+    /// The clinic's DEA registration number (for DEA Form 41 and the reports; may be blank).
+    pub dea_registration: String,
 }
 
 impl Default for Settings {
@@ -110,6 +117,9 @@ impl Default for Settings {
             pre_session_phq9: false,
             clinic: ClinicIdentity::default(),
             enquiries_per_minute_per_ip: 20,
+            beyond_use_days: ketaclinic_domain::register::container::DEFAULT_BEYOND_USE_DAYS,
+            permission_overrides: crate::permissions::PermissionOverrides::default(),
+            dea_registration: String::new(),
         }
     }
 }

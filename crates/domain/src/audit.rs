@@ -93,11 +93,28 @@ pub enum AuditAction {
     CoursePhaseChanged,
     /// A patient's treatment courses read.
     CoursesRead,
+    /// The controlled-substance register read (stock, a container, the ledger, counts).
+    InventoryRead,
+    /// Controlled substances received (one receipt, its containers).
+    InventoryReceived,
+    /// A ledger movement (draw, administration, waste, return, disposal, loss, transfer,
+    /// adjustment); the detail names the kind.
+    InventoryMovement,
+    /// A count sheet started, saved or signed.
+    InventoryCountChanged,
+    /// The catalogue or storage locations changed.
+    InventoryCatalogueChanged,
+    /// A DEA deadline of a loss report marked done.
+    InventoryLossTaskDone,
+    /// A controlled-substance report or the reconciliation read or exported.
+    InventoryReportRead,
+    /// A patient's observations (vital signs, scores) read through FHIR.
+    ObservationsRead,
 }
 
 impl AuditAction {
     /// Every action (for filters in the auditor's pages).
-    pub const ALL: [Self; 57] = [
+    pub const ALL: [Self; 65] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Logout,
@@ -155,6 +172,14 @@ impl AuditAction {
         Self::CourseSigned,
         Self::CoursePhaseChanged,
         Self::CoursesRead,
+        Self::InventoryRead,
+        Self::InventoryReceived,
+        Self::InventoryMovement,
+        Self::InventoryCountChanged,
+        Self::InventoryCatalogueChanged,
+        Self::InventoryLossTaskDone,
+        Self::InventoryReportRead,
+        Self::ObservationsRead,
     ];
 
     /// The stored name, `area.verb`.
@@ -217,6 +242,14 @@ impl AuditAction {
             Self::CoursePhaseChanged => "course.phase",
             Self::CoursesRead => "course.read",
             Self::SessionAlertAcknowledged => "session.alert_ack",
+            Self::InventoryRead => "inventory.read",
+            Self::InventoryReceived => "inventory.receive",
+            Self::InventoryMovement => "inventory.movement",
+            Self::InventoryCountChanged => "inventory.count",
+            Self::InventoryCatalogueChanged => "inventory.catalogue",
+            Self::InventoryLossTaskDone => "inventory.loss_task",
+            Self::InventoryReportRead => "inventory.report",
+            Self::ObservationsRead => "observation.read",
         }
     }
 }
@@ -360,8 +393,38 @@ pub enum ChainBreakKind {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct ChainBreak {
     pub seq: u64,
-    pub id: AuditEventId,
+    /// The row's id (an audit event's or a ledger entry's).
+    pub id: String,
     pub kind: ChainBreakKind,
+}
+
+/// A row of a hash-chained, append-only table: the audit log and the controlled-substance
+/// ledger share one chain rule and one verifier.
+pub trait ChainRow {
+    fn seq(&self) -> u64;
+    fn row_id(&self) -> String;
+    fn prev_hash(&self) -> &str;
+    fn hash(&self) -> &str;
+    /// The canonical bytes of the row's content at its position.
+    fn canonical_bytes(&self) -> Vec<u8>;
+}
+
+impl ChainRow for AuditRecord {
+    fn seq(&self) -> u64 {
+        self.seq
+    }
+    fn row_id(&self) -> String {
+        self.event.id.to_string()
+    }
+    fn prev_hash(&self) -> &str {
+        &self.prev_hash
+    }
+    fn hash(&self) -> &str {
+        &self.hash
+    }
+    fn canonical_bytes(&self) -> Vec<u8> {
+        self.event.canonical_bytes(self.seq)
+    }
 }
 
 impl fmt::Display for ChainBreak {
@@ -390,19 +453,19 @@ impl Default for ChainVerifier {
 
 impl ChainVerifier {
     /// Checks the next row.
-    pub fn check(&mut self, record: &AuditRecord) -> Result<(), ChainBreak> {
-        let fail = |kind| ChainBreak { seq: record.seq, id: record.event.id, kind };
-        if record.seq != self.next_seq {
+    pub fn check<R: ChainRow>(&mut self, record: &R) -> Result<(), ChainBreak> {
+        let fail = |kind| ChainBreak { seq: record.seq(), id: record.row_id(), kind };
+        if record.seq() != self.next_seq {
             return Err(fail(ChainBreakKind::Gap { expected: self.next_seq }));
         }
-        if record.prev_hash != self.prev_hash {
+        if record.prev_hash() != self.prev_hash {
             return Err(fail(ChainBreakKind::PrevHashMismatch));
         }
-        if chain_hash(&record.prev_hash, &record.event.canonical_bytes(record.seq)) != record.hash {
+        if chain_hash(record.prev_hash(), &record.canonical_bytes()) != record.hash() {
             return Err(fail(ChainBreakKind::HashMismatch));
         }
-        self.next_seq = record.seq.saturating_add(1);
-        self.prev_hash.clone_from(&record.hash);
+        self.next_seq = record.seq().saturating_add(1);
+        self.prev_hash = record.hash().to_owned();
         Ok(())
     }
 

@@ -145,6 +145,16 @@ impl BusinessCalendar {
             .map_or_else(|| received_at.saturating_add(SignedDuration::from_hours(24)).unwrap_or(received_at), |z| z.timestamp())
     }
 
+    /// The close of the first business day after the local date of `at`: the deadline of
+    /// something due "within one business day" of `at` (e.g. notifying the DEA of a theft,
+    /// REFERENCE §7.8). Falls back to 24 hours after `at` only when the calendar runs out.
+    pub fn end_of_next_business_day(&self, at: Timestamp) -> Timestamp {
+        let local = self.tz.to_datetime(at);
+        self.next_business_day(local.date())
+            .and_then(|(day, hours)| day.to_datetime(hours.close).to_zoned(self.tz.clone()).ok())
+            .map_or_else(|| at.saturating_add(SignedDuration::from_hours(24)).unwrap_or(at), |z| z.timestamp())
+    }
+
     fn due_local(&self, received_at: Timestamp) -> Option<DateTime> {
         let local = self.tz.to_datetime(received_at);
         let (start_day, start_time) = self.clock_start(local)?;

@@ -98,3 +98,27 @@ id_type!(
     /// One event of a treatment course (created, signed, phase changed).
     CourseEventId
 );
+id_type!(
+    /// A storage location of controlled substances (a safe, a locked cabinet).
+    LocationId
+);
+id_type!(
+    /// A receipt of controlled substances from a supplier (one invoice or order).
+    ReceiptId
+);
+id_type!(
+    /// One commercial container of a controlled substance: a vial or a nasal spray device.
+    ContainerId
+);
+id_type!(
+    /// One row of the controlled-substance ledger (a draw's id is its ledger entry's id).
+    LedgerEntryId
+);
+id_type!(
+    /// An inventory count (initial, biennial or ad hoc).
+    CountId
+);
+id_type!(
+    /// A reported loss or theft of controlled substances and its DEA deadlines.
+    LossReportId
+);

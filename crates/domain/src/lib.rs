@@ -24,6 +24,7 @@ pub mod patient;
 pub mod person;
 pub mod phone;
 pub mod record;
+pub mod register;
 pub mod schedule;
 pub mod self_report;
 pub mod session;

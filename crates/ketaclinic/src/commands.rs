@@ -1,4 +1,5 @@
-//! The operator commands: migrate, user add, token create, audit verify, backup, restore.
+//! The operator commands: migrate, user add, token create, audit verify, ledger verify, backup,
+//! restore.
 
 use std::io::BufRead;
 use std::path::Path;
@@ -78,6 +79,21 @@ pub async fn audit_verify(config: &Config) -> anyhow::Result<ExitCode> {
         }
         Err(broken) => {
             eprintln!("audit chain BROKEN at {broken}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// Verifies the controlled-substance ledger: its hash chain and its balances.
+pub async fn ledger_verify(config: &Config) -> anyhow::Result<ExitCode> {
+    let (app, _) = app(config).await?;
+    match app.verify_ledger().await? {
+        Ok(report) => {
+            println!("ledger intact: {} rows over {} containers; every balance adds up; head {}", report.rows, report.containers, report.head);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(problem) => {
+            eprintln!("ledger BROKEN: {problem}");
             Ok(ExitCode::FAILURE)
         }
     }

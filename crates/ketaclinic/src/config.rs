@@ -22,6 +22,12 @@ use ketaclinic_domain::phone::PhoneRegion;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
+mod hl7;
+mod register;
+
+pub use hl7::Hl7Config;
+pub use register::RegisterConfig;
+
 /// Clinic calendar and identity (`[clinic]`).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
@@ -157,6 +163,10 @@ pub struct Config {
     pub tls_key: Option<PathBuf>,
     /// Mark cookies `Secure` even without built-in TLS (behind an HTTPS reverse proxy).
     pub secure_cookies: bool,
+    /// The server's public base URL (`https://clinic.example.org`), from which FHIR fullUrls and
+    /// the canonical URLs of local code systems are made. Defaults to the listen address; set it
+    /// behind a reverse proxy, and keep it stable.
+    pub public_url: Option<String>,
     pub clinic: ClinicConfig,
     pub auth: AuthConfig,
     /// Clinic-protocol scoring thresholds (`[instruments] pcl5_cutoff`, `madrs_suicide_item_min`).
@@ -169,6 +179,8 @@ pub struct Config {
     pub self_report: SelfReportConfig,
     pub dashboard: DashboardConfig,
     pub sessions: SessionsConfig,
+    pub register: RegisterConfig,
+    pub hl7: Hl7Config,
 }
 
 /// The chairside session protocol (`[sessions]`).
@@ -266,6 +278,7 @@ impl Default for Config {
             tls_cert: None,
             tls_key: None,
             secure_cookies: false,
+            public_url: None,
             clinic: ClinicConfig::default(),
             auth: AuthConfig::default(),
             instruments: ScoringSettings::default(),
@@ -276,6 +289,8 @@ impl Default for Config {
             self_report: SelfReportConfig::default(),
             dashboard: DashboardConfig::default(),
             sessions: SessionsConfig::default(),
+            register: RegisterConfig::default(),
+            hl7: Hl7Config::default(),
         }
     }
 }
@@ -314,6 +329,7 @@ impl Config {
             .merge(Serialized::defaults(overrides));
         let config: Config = figment.extract().context("invalid configuration")?;
         config.settings().context("invalid configuration")?;
+        config.hl7.check(config.hl7_listen.is_some()).context("invalid configuration")?;
         Ok(config)
     }
 
@@ -348,7 +364,16 @@ impl Config {
         }
         let self_report_validity = ketaclinic_domain::self_report::check_validity_hours(self.self_report.validity_hours)
             .map_err(|e| anyhow::anyhow!("self_report.validity_hours {}", e.message))?;
+        if let Some(url) = self.public_url.as_deref().map(str::trim).filter(|u| !u.is_empty())
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            bail!("public_url must start with https:// or http:// (it is the base of FHIR URLs)");
+        }
+        let register = self.register.settings()?;
         Ok(Settings {
+            beyond_use_days: register.beyond_use_days,
+            dea_registration: register.dea_registration,
+            permission_overrides: register.permission_overrides,
             auth: AuthSettings {
                 session_idle: SignedDuration::from_mins(a.session_idle_minutes),
                 session_absolute: SignedDuration::from_hours(a.session_absolute_hours),
@@ -397,6 +422,51 @@ mod tests {
         assert_eq!((clinic.address_1.as_str(), clinic.phone.as_str()), ("1 Main Street", "+12125550100"));
         assert_eq!((clinic.city.as_str(), clinic.zip.as_str()), ("", ""), "blank by default: the REMS form reports them missing");
         assert_eq!(clinic.name, ketaclinic_app::settings::PLACEHOLDER_CLINIC_NAME, "the shipped name is a placeholder the form does not use");
+        Ok(())
+    }
+
+    #[test]
+    fn register_settings_load_and_the_auditor_cannot_be_given_a_write() -> anyhow::Result<()> {
+        use ketaclinic_app::Permission;
+        use ketaclinic_domain::staff::Role;
+        let config: Config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::string("[register]\nbeyond_use_days = 14\n[register.permissions]\n\"inventory.witness\" = [\"prescriber\"]\n"))
+            .extract()?;
+        let settings = config.settings()?;
+        assert_eq!(settings.beyond_use_days, 14);
+        assert!(!settings.permission_overrides.allows(Role::Nurse, Permission::InventoryWitness), "the clinic took witnessing from nurses");
+        assert!(settings.permission_overrides.allows(Role::Nurse, Permission::InventoryDraw), "other permissions keep their defaults");
+        for bad in [
+            "[register.permissions]\n\"inventory.draw\" = [\"auditor\"]\n",
+            "[register.permissions]\n\"patient.read\" = [\"nurse\"]\n",
+            "[register.permissions]\n\"inventory.count\" = [\"janitor\"]\n",
+            "[register]\nbeyond_use_days = 0\n",
+            "[register]\ndea_registration = \"AB1234564\"\n",
+        ] {
+            let config: Config = Figment::from(Serialized::defaults(Config::default())).merge(Toml::string(bad)).extract()?;
+            assert!(config.settings().is_err(), "{bad}");
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn hl7_section_defaults_and_checks() -> anyhow::Result<()> {
+        let config = Config::default();
+        assert_eq!(config.hl7.allowed_peers, ["127.0.0.1/32", "::1/128"], "loopback only by default");
+        assert_eq!((config.hl7.max_message_bytes, config.hl7.idle_timeout_seconds), (1024 * 1024, 300));
+        config.hl7.check(false)?;
+        assert!(config.hl7.check(true).is_err(), "listening needs an account");
+        let loaded: Config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::string(
+                "[hl7]\naccount = \"monitor-gateway@clinic\"\nallowed_peers = [\"10.20.0.0/16\", \"192.168.1.7\"]\nidle_timeout_seconds = 60\n",
+            ))
+            .extract()?;
+        loaded.hl7.check(true)?;
+        assert_eq!(loaded.hl7.allowed_peers.len(), 2);
+        for bad in ["[hl7]\nallowed_peers = [\"10.0.0.0/40\"]\n", "[hl7]\nmax_message_bytes = 10\n", "[hl7]\nidle_timeout_seconds = 0\n"] {
+            let config: Config = Figment::from(Serialized::defaults(Config::default())).merge(Toml::string(bad)).extract()?;
+            assert!(config.hl7.check(false).is_err(), "{bad}");
+        }
         Ok(())
     }
 

@@ -16,7 +16,7 @@ use crate::config::{Config, Overrides};
 use crate::storage::{self, Backend};
 
 /// The demo accounts: (role, e-mail, name, password). Printed at start; demo only.
-const STAFF: [(Role, &str, &str, &str); 6] = [
+pub(crate) const STAFF: [(Role, &str, &str, &str); 6] = [
     (Role::FrontDesk, "frontdesk@demo.ketaclinic.test", "Robin Front", "demo-frontdesk-pass"),
     (Role::Nurse, "nurse@demo.ketaclinic.test", "Noor Chairside", "demo-nurse-pass-1"),
     (Role::Prescriber, "prescriber@demo.ketaclinic.test", "Dr Petra Scribe", "demo-prescriber-pass"),
@@ -65,7 +65,8 @@ async fn seed(app: &App) -> anyhow::Result<()> {
     }
     seed_assessments(app, &grant).await?;
     crate::demo_chart::seed(app, &grant).await?;
-    crate::demo_sessions::seed(app, &grant).await
+    let chairs = crate::demo_sessions::seed(app, &grant).await?;
+    crate::demo_register::seed(app, &grant, &chairs).await
 }
 
 /// The demo account `STAFF[index]` as an acting member of staff (for seeding through the same
@@ -164,6 +165,34 @@ pub async fn run(config_file: Option<&Path>, mut overrides: Overrides) -> anyhow
         banner.push_str(&format!("  {:<11} {:<34} {}\n", role.as_str(), email, password));
     }
     banner
-        .push_str(&format!("Open http://{}/ and log in as frontdesk to register patients and convert the booked enquiry (Ione Carrow); as nurse to open the chair board (three chairs in use) and acknowledge Fenwick's blood-pressure alert; as prescriber to see PHQ-9 trends (Fenwick, Wrenfield), Fenwick's signed evaluation and eligibility, and acknowledge the open safety alert; as auditor to see who opened each chart.\n", config.listen));
+        .push_str(&format!("Open http://{}/ and log in as frontdesk to register patients and convert the booked enquiry (Ione Carrow); as nurse to open the chair board (three chairs in use), acknowledge Fenwick's blood-pressure alert and see the controlled-substance register (stock in two safes, today's draws); as prescriber to see PHQ-9 trends (Fenwick, Wrenfield), Fenwick's signed evaluation and eligibility, and acknowledge the open safety alert; as auditor to see who opened each chart.\n", config.listen));
     crate::serve::serve(config, Some(banner)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ketaclinic_app::register::{ReportKind, ReportPeriod};
+
+    /// The demo seeds on a fresh database, and its register reconciles with its sessions and
+    /// verifies (the demo is what a new user sees first; it must be consistent).
+    #[tokio::test]
+    async fn the_demo_seeds_and_its_register_reconciles() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let store = Arc::new(ketaclinic_store_sqlite::SqliteStore::open(&dir.path().join("demo.db")).await?);
+        let app = App::new(store, Arc::new(SystemClock), ketaclinic_app::Settings::default());
+        seed(&app).await?;
+        let report = app.verify_ledger().await?.map_err(|e| anyhow::anyhow!(e))?;
+        assert_eq!(report.containers, 5 + 6 + 2, "five vials, three kits of two devices, two vials");
+        let admin = app.authorize::<perm::UserManage>(&Actor::console()).await?;
+        let prescriber = staff_actor(&app, &admin, 2).await?;
+        let read = app.authorize::<perm::InventoryRead>(&prescriber).await?;
+        let today = app.settings().timezone.to_datetime(app.now()).date();
+        let period = ReportPeriod::parse(None, None, today).map_err(|e| anyhow::anyhow!(e))?;
+        let reconciliation = app.register_report(&read, ReportKind::Reconciliation, period).await?;
+        assert!(reconciliation.rows.is_empty(), "{:?}", reconciliation.rows);
+        let log = app.register_report(&read, ReportKind::Administrations, period).await?;
+        assert_eq!(log.rows.len(), 3, "Chair 1's infusion and Chair 2's two devices");
+        Ok(())
+    }
 }

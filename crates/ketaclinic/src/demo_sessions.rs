@@ -30,8 +30,16 @@ async fn patient(app: &App, actor: &ketaclinic_app::Actor, family: &str) -> anyh
     found.items.first().map(|p| p.id).with_context(|| format!("demo patient {family}"))
 }
 
+/// The dosed demo sessions, for the register's draws.
+pub struct DosedChairs {
+    /// Chair 1: IV ketamine, 40 mg from a 10 mg/mL vial.
+    pub iv: TreatmentSessionId,
+    /// Chair 2: esketamine, two devices.
+    pub esketamine: TreatmentSessionId,
+}
+
 /// Seeds the open sessions.
-pub async fn seed(app: &App, admin: &ketaclinic_app::Granted<perm::UserManage>) -> anyhow::Result<()> {
+pub async fn seed(app: &App, admin: &ketaclinic_app::Granted<perm::UserManage>) -> anyhow::Result<DosedChairs> {
     let nurse = staff_actor(app, admin, 1).await?;
     let prescriber = staff_actor(app, admin, 2).await?;
     let write = app.authorize::<perm::ClinicalWrite>(&nurse).await?;
@@ -43,6 +51,7 @@ pub async fn seed(app: &App, admin: &ketaclinic_app::Granted<perm::UserManage>) 
     // Chair 1: Fenwick, IV ketamine 0.5 mg/kg over 40 min, 30 minutes in.
     let fenwick = patient(app, &nurse, "Fenwick").await?;
     let s = app.create_session(&write, fenwick, "iv_ketamine", None, Some("Chair 1")).await?;
+    let iv = s.id;
     app.record_session_event(&write, s.id, "checked_in", Some(ago(45)), json!({})).await?;
     app.record_vitals(&write, s.id, vec![reading(ago(42), 128, 82, 72, 98)]).await?;
     let checks = PrecheckInput {
@@ -69,6 +78,7 @@ pub async fn seed(app: &App, admin: &ketaclinic_app::Granted<perm::UserManage>) 
     // Chair 2: Okonkwo-Hart, esketamine 56 mg (two devices), observed since.
     let hart = patient(app, &nurse, "Okonkwo-Hart").await?;
     let s = app.create_session(&write, hart, "esketamine_nasal", None, Some("Chair 2")).await?;
+    let esketamine = s.id;
     app.record_session_event(&write, s.id, "checked_in", Some(ago(95)), json!({})).await?;
     app.record_vitals(&write, s.id, vec![reading(ago(92), 124, 78, 70, 99)]).await?;
     let checks = PrecheckInput {
@@ -93,7 +103,7 @@ pub async fn seed(app: &App, admin: &ketaclinic_app::Granted<perm::UserManage>) 
     let ashdown = patient(app, &nurse, "Ashdown").await?;
     let s = app.create_session(&write, ashdown, "iv_ketamine", None, Some("Chair 3")).await?;
     app.record_session_event(&write, s.id, "checked_in", Some(ago(3)), json!({})).await?;
-    Ok(())
+    Ok(DosedChairs { iv, esketamine })
 }
 
 async fn prechecks(app: &App, grant: &ketaclinic_app::Granted<perm::ClinicalWrite>, id: TreatmentSessionId, input: &PrecheckInput) -> anyhow::Result<()> {

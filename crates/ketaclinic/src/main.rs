@@ -4,7 +4,9 @@ mod commands;
 mod config;
 mod demo;
 mod demo_chart;
+mod demo_register;
 mod demo_sessions;
+mod hl7_listener;
 mod serve;
 mod storage;
 
@@ -64,6 +66,9 @@ enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The controlled-substance ledger.
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
     /// Pharmacokinetic model estimates (no database needed).
     #[command(subcommand)]
     Pk(PkCommand),
@@ -137,6 +142,15 @@ enum AuditCommand {
     Verify,
 }
 
+#[derive(Debug, Subcommand)]
+enum LedgerCommand {
+    /// Exit 0 when the ledger's hash chain is intact and every balance adds up (none negative;
+    /// per container received = drawn + disposed + lost + remaining with returns and
+    /// adjustments; per draw drawn = administered + wasted + returned); otherwise name the first
+    /// bad row and exit 1.
+    Verify,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -182,6 +196,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Token(TokenCommand::Create { email, name }) => commands::token_create(&load(&cli.global, &overrides)?, &email, &name).await?,
         Command::Audit(AuditCommand::Verify) => return commands::audit_verify(&load(&cli.global, &overrides)?).await,
+        Command::Ledger(LedgerCommand::Verify) => return commands::ledger_verify(&load(&cli.global, &overrides)?).await,
         Command::Pk(PkCommand::Simulate(args)) => return commands::pk_simulate(&args),
         Command::Backup { to } => commands::backup(&load(&cli.global, &overrides)?, &to).await?,
         Command::Restore { from } => commands::restore(&load(&cli.global, &overrides)?, &from).await?,

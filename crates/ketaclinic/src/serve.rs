@@ -41,17 +41,30 @@ pub async fn build(config: &Config) -> anyhow::Result<(Router, App)> {
     let opened = storage::open(&backend).await?;
     let app = App::new(opened.store, Arc::new(SystemClock), config.settings()?);
     let secure = config.secure_cookies || config.tls_cert.is_some();
-    let state = AppState::new(app.clone(), WebConfig { secure_cookies: secure, clinic_name: config.clinic.name.clone() }, metrics_handle());
+    // The public base URL (FHIR fullUrls, local code systems): configured, else the listen address.
+    let public_url = match config.public_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => format!("{}://{}", if config.tls_cert.is_some() { "https" } else { "http" }, config.listen),
+    };
+    let state = AppState::new(app.clone(), WebConfig { secure_cookies: secure, clinic_name: config.clinic.name.clone(), public_url }, metrics_handle());
     Ok((ketaclinic_web::router(state), app))
 }
 
-/// Runs until SIGTERM / Ctrl-C, then lets in-flight requests finish.
+/// Runs until SIGTERM / Ctrl-C, then lets in-flight requests (and HL7 messages) finish.
 pub async fn serve(config: Config, banner: Option<String>) -> anyhow::Result<()> {
     let started = Instant::now();
-    let (router, _app) = build(&config).await?;
-    if config.hl7_listen.is_some() {
-        tracing::warn!("--hl7-listen is not available yet in this version; the MLLP listener is not started");
-    }
+    let (router, app) = build(&config).await?;
+    // One shutdown signal for every listener.
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
+    // The MLLP listener is bound before HTTP answers, so "ready" covers both.
+    let hl7 = match config.hl7_listen {
+        Some(addr) => Some(crate::hl7_listener::start(addr, &config.hl7, app.clone(), stopping.clone()).await?),
+        None => None,
+    };
     let service = router.into_make_service_with_connect_info::<SocketAddr>();
     match (&config.tls_cert, &config.tls_key) {
         (Some(cert), Some(key)) => {
@@ -59,8 +72,9 @@ pub async fn serve(config: Config, banner: Option<String>) -> anyhow::Result<()>
             let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key).await.context("cannot load the TLS certificate or key")?;
             let handle = axum_server::Handle::new();
             let shutdown = handle.clone();
+            let signal = stopping.clone();
             tokio::spawn(async move {
-                shutdown_signal().await;
+                stopped(signal).await;
                 shutdown.graceful_shutdown(Some(SHUTDOWN_GRACE));
             });
             announce(&format!("https://{}", config.listen), started, banner.as_deref());
@@ -69,11 +83,22 @@ pub async fn serve(config: Config, banner: Option<String>) -> anyhow::Result<()>
         _ => {
             let listener = tokio::net::TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
             announce(&format!("http://{}", listener.local_addr()?), started, banner.as_deref());
-            axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await.context("server failed")?;
+            axum::serve(listener, service).with_graceful_shutdown(stopped(stopping.clone())).await.context("server failed")?;
         }
+    }
+    if let Some(hl7) = hl7 {
+        hl7.finish(SHUTDOWN_GRACE).await;
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Resolves once the shutdown signal has been given.
+async fn stopped(mut signal: tokio::sync::watch::Receiver<bool>) {
+    if signal.wait_for(|stop| *stop).await.is_err() {
+        // The signal task ended without a signal (it cannot): never shut down on that.
+        std::future::pending::<()>().await;
+    }
 }
 
 fn announce(url: &str, started: Instant, banner: Option<&str>) {

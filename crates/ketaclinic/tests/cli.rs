@@ -87,3 +87,43 @@ fn pk_simulate_prints_the_same_model_as_the_api() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("patient.weight_kg"));
 }
+
+#[test]
+fn ledger_verify_passes_on_an_empty_ledger_and_names_a_tampered_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = data_args(dir.path());
+    let mut refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    seed(&refs);
+    refs.extend(["ledger", "verify"]);
+    let out = ok(&refs, None);
+    assert!(out.contains("ledger intact: 0 rows"), "{out}");
+    // A row slipped in behind the application's back (no insert trigger exists to stop it; the
+    // chain does): verify fails and names it.
+    let db = dir.path().join("ketaclinic.db");
+    let forged = forge_ledger_row(&db);
+    assert!(forged, "forged row inserted");
+    let bad = cli(&refs, None);
+    assert!(!bad.status.success());
+    let said = String::from_utf8_lossy(&bad.stderr);
+    assert!(said.contains("seq=1") && said.contains("unreadable"), "{said}");
+}
+
+/// Inserts a forged product, receipt, container and ledger row with plain SQL.
+fn forge_ledger_row(db: &std::path::Path) -> bool {
+    use sqlx::{Connection, Executor};
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display())).await.unwrap();
+        conn.execute(
+            "INSERT INTO cs_locations (id, name, active, created_at, created_by) SELECT '01900000-0000-7000-8000-000000000001', 'Forged safe', 1, 0, id FROM users LIMIT 1; \
+             INSERT INTO cs_receipts (id, supplier_name, supplier_address, supplier_dea, invoice, received_on, received_at, received_by, product_id, lot, expiry, packages, location_id) \
+               SELECT '01900000-0000-7000-8000-000000000002', 'x', 'x', 'AB1234563', 'x', '2026-01-01', 0, id, 'ketamine-50mg-ml-10ml', 'x', '2030-01-01', 1, '01900000-0000-7000-8000-000000000001' FROM users LIMIT 1; \
+             INSERT INTO cs_containers (id, number, label, product_id, receipt_id, lot, expiry) VALUES ('01900000-0000-7000-8000-000000000003', 1, 'V-000001', 'ketamine-50mg-ml-10ml', '01900000-0000-7000-8000-000000000002', 'x', '2030-01-01'); \
+             INSERT INTO ledger_entries (seq, id, at, container_id, recorded_by, kind, delta_ul, delta_ug, movement, prev_hash, hash) \
+               VALUES (1, '01900000-0000-7000-8000-000000000004', 0, '01900000-0000-7000-8000-000000000003', '01900000-0000-7000-8000-000000000005', 'receipt', 10000, 500000, '{}', \
+               '0000000000000000000000000000000000000000000000000000000000000000', 'forged')",
+        )
+        .await
+        .is_ok()
+    })
+}

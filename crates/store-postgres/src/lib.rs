@@ -20,6 +20,8 @@ mod courses;
 mod dashboard;
 mod enquiries;
 mod patients;
+mod register;
+mod register_counts;
 mod rems_forms;
 mod self_report;
 mod sessions;
@@ -56,6 +58,8 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (11, "session_alerts", include_str!("../migrations/0011_session_alerts.sql")),
     (12, "rems_forms", include_str!("../migrations/0012_rems_forms.sql")),
     (13, "courses", include_str!("../migrations/0013_courses.sql")),
+    (14, "register", include_str!("../migrations/0014_register.sql")),
+    (15, "session_patient_index", include_str!("../migrations/0015_session_patient_index.sql")),
 ];
 
 /// Readers in the pool. Each is a server process on the database host, so the pool stays small;

@@ -166,6 +166,18 @@ impl SessionStore for PgStore {
         rows.iter().map(session).collect()
     }
 
+    async fn patient_sessions(&self, patient: PatientId) -> StoreResult<Vec<Session>> {
+        let rows = sqlx::query(
+            "SELECT id, patient_id, modality, chair, state, thresholds::text AS thresholds, created_by, created_at, updated_at, course_id, protocol_version FROM treatment_sessions \
+             WHERE patient_id = $1 ORDER BY created_at, id",
+        )
+        .bind(patient.0)
+        .fetch_all(&self.read)
+        .await
+        .map_err(map_err)?;
+        rows.iter().map(session).collect()
+    }
+
     async fn append_session_event(&self, e: &SessionEventRecord, expected: SessionState, next: SessionState, audit: AuditEvent) -> StoreResult<()> {
         let e = e.clone();
         let (expected, next, event) = (name(&expected)?, name(&next)?, name(&e.event)?);
@@ -217,6 +229,19 @@ impl SessionStore for PgStore {
         .await
         .map_err(map_err)?;
         rows.iter().map(session_event).collect()
+    }
+
+    async fn sessions_dosed_between(&self, from: Timestamp, to: Timestamp) -> StoreResult<Vec<TreatmentSessionId>> {
+        let ids: Vec<uuid::Uuid> = sqlx::query_scalar(
+            "SELECT DISTINCT session_id FROM session_events WHERE event IN ('administration_started', 'device_administered') AND at >= $1 AND at < $2 \
+             ORDER BY session_id",
+        )
+        .bind(ts(from))
+        .bind(ts(to))
+        .fetch_all(&self.read)
+        .await
+        .map_err(map_err)?;
+        Ok(ids.into_iter().map(TreatmentSessionId).collect())
     }
 
     async fn insert_vitals(

@@ -32,6 +32,11 @@ const ONLY_IN_POSTGRES: &[(&str, &str)] = &[
     ("trigger chart_versions_no_truncate ON chart_versions", TRUNCATE_WHY),
     ("trigger protocols_no_truncate ON protocols", TRUNCATE_WHY),
     ("trigger course_events_no_truncate ON course_events", TRUNCATE_WHY),
+    ("trigger cs_receipts_no_truncate ON cs_receipts", TRUNCATE_WHY),
+    ("trigger cs_containers_no_truncate ON cs_containers", TRUNCATE_WHY),
+    ("trigger ledger_entries_no_truncate ON ledger_entries", TRUNCATE_WHY),
+    ("trigger cs_counts_no_truncate ON cs_counts", TRUNCATE_WHY),
+    ("trigger cs_loss_reports_no_truncate ON cs_loss_reports", TRUNCATE_WHY),
 ];
 const ONLY_IN_SQLITE: &[(&str, &str)] = &[];
 

@@ -151,6 +151,10 @@ impl SessionStore for SqliteStore {
         self.read.all("SELECT * FROM treatment_sessions WHERE state NOT IN ('discharged', 'stopped_early') ORDER BY created_at, id", [], session)
     }
 
+    async fn patient_sessions(&self, patient: PatientId) -> StoreResult<Vec<Session>> {
+        self.read.all("SELECT * FROM treatment_sessions WHERE patient_id = ?1 ORDER BY created_at, id", [patient.to_string()], session)
+    }
+
     async fn append_session_event(&self, e: &SessionEventRecord, expected: SessionState, next: SessionState, audit: AuditEvent) -> StoreResult<()> {
         let e = e.clone();
         let (expected, next, event) = (name(&expected)?, name(&next)?, name(&e.event)?);
@@ -184,6 +188,16 @@ impl SessionStore for SqliteStore {
 
     async fn session_events(&self, id: TreatmentSessionId) -> StoreResult<Vec<SessionEventRecord>> {
         self.read.all("SELECT * FROM session_events WHERE session_id = ?1 ORDER BY at, recorded_at, id", [id.to_string()], session_event)
+    }
+
+    async fn sessions_dosed_between(&self, from: Timestamp, to: Timestamp) -> StoreResult<Vec<TreatmentSessionId>> {
+        let ids: Vec<String> = self.read.all(
+            "SELECT DISTINCT session_id FROM session_events WHERE event IN ('administration_started', 'device_administered') AND at >= ?1 AND at < ?2 \
+             ORDER BY session_id",
+            params![to_us(from), to_us(to)],
+            |r| text(r, "session_id"),
+        )?;
+        ids.iter().map(|id| uuid(id).map(TreatmentSessionId)).collect()
     }
 
     async fn insert_vitals(

@@ -23,6 +23,8 @@ use crate::ports::Storage;
 mod chart;
 mod courses;
 mod enquiries;
+mod register;
+mod register_counts;
 mod rems_forms;
 mod self_report;
 mod sessions;
@@ -32,6 +34,8 @@ use crate::records::{ApiToken, AuditFilter, AuthSession, NewPatient, PatientCurs
 pub use chart::{chart_versions, clinic_documents, enquiry_conversion};
 pub use courses::{courses_lifecycle, protocol_versions};
 pub use enquiries::{enquiries_queue, enquiry_changes};
+pub use register::{register_parallel_draws_never_oversubscribe, register_receipt_and_movements};
+pub use register_counts::{RegisterFixture, register_counts_and_losses, register_fixture};
 pub use rems_forms::rems_forms;
 pub use self_report::self_report_links;
 pub use sessions::{session_alerts, session_vitals, treatment_sessions};
@@ -50,7 +54,8 @@ macro_rules! conformance_suite {
             patient_versions_and_conflicts, audit_chain_is_contiguous_under_concurrency,
             audit_filters, timestamps_keep_microseconds, concurrent_failures_roll_back_alone, assessments_round_trip, alerts_lifecycle,
             enquiries_queue, enquiry_changes, chart_versions, enquiry_conversion, clinic_documents, self_report_links, treatment_events, tasks_lifecycle, assessment_corrections,
-            treatment_sessions, session_vitals, rems_forms, session_alerts, protocol_versions, courses_lifecycle);
+            treatment_sessions, session_vitals, rems_forms, session_alerts, protocol_versions, courses_lifecycle,
+            register_receipt_and_movements, register_parallel_draws_never_oversubscribe, register_counts_and_losses);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(

@@ -19,7 +19,7 @@ pub mod records;
 
 pub use error::{StoreError, StoreResult};
 pub use ports::{
-    AlertStore, AssessmentStore, AuditStore, AuthStore, ChartStore, CourseStore, DashboardStore, EnquiryStore, HealthStore, PatientStore, RemsFormStore,
-    SelfReportStore, SessionStore, Storage, TaskStore, TreatmentEventStore, UserStore,
+    AlertStore, AssessmentStore, AuditStore, AuthStore, ChartStore, CourseStore, DashboardStore, EnquiryStore, HealthStore, PatientStore, RegisterStore,
+    RemsFormStore, SelfReportStore, SessionStore, Storage, TaskStore, TreatmentEventStore, UserStore,
 };
 pub use records::*;

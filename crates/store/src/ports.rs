@@ -9,14 +9,19 @@ use ketaclinic_domain::chart::{ChartEntry, ChartKind};
 use ketaclinic_domain::course::{Course, CourseEvent, CoursePhase, CourseStatus, Protocol};
 use ketaclinic_domain::eligibility::Modality;
 use ketaclinic_domain::enquiry::{Enquiry, EnquiryChange, EnquiryStatus};
-use ketaclinic_domain::ids::CourseId;
 use ketaclinic_domain::ids::{
     AlertId, ChartEntryId, EnquiryId, PatientId, SelfReportLinkId, SessionAlertId, SessionId, TaskId, TokenId, TreatmentSessionId, UserId,
 };
+use ketaclinic_domain::ids::{ContainerId, CountId, CourseId, LossReportId};
 use ketaclinic_domain::outcome::Point;
 use ketaclinic_domain::patient::{MrnPrefix, Patient, PatientVersion};
 use ketaclinic_domain::person::Email;
 use ketaclinic_domain::record::Version;
+use ketaclinic_domain::register::container::{Container, Receipt};
+use ketaclinic_domain::register::count::Count;
+use ketaclinic_domain::register::loss::{LossReport, LossTask, TaskDone};
+use ketaclinic_domain::register::movement::{LedgerEntry, NewEntry};
+use ketaclinic_domain::register::product::{Location, Product};
 use ketaclinic_domain::self_report::SelfReportLink;
 use ketaclinic_domain::session::rems_form::{RemsFormRecord, RemsFormStatus, RemsQueueRow};
 use ketaclinic_domain::session::{Session, SessionAlert, SessionAlertAck, SessionEventRecord, SessionState, VitalReading};
@@ -200,12 +205,18 @@ pub trait SessionStore: Send + Sync {
     async fn treatment_session(&self, id: TreatmentSessionId) -> StoreResult<Option<Session>>;
     /// Sessions not yet discharged or stopped, oldest first.
     async fn open_sessions(&self) -> StoreResult<Vec<Session>>;
+    /// Every session of one patient, oldest first.
+    async fn patient_sessions(&self, patient: PatientId) -> StoreResult<Vec<Session>>;
     /// Appends an event and moves the session from `expected` to `next`, in one transaction.
     /// `NotFound` for an unknown session; `Conflict` (nothing written) when its state is no
     /// longer `expected`.
     async fn append_session_event(&self, event: &SessionEventRecord, expected: SessionState, next: SessionState, audit: AuditEvent) -> StoreResult<()>;
     /// A session's events ordered by `at`, then by recording order.
     async fn session_events(&self, id: TreatmentSessionId) -> StoreResult<Vec<SessionEventRecord>>;
+    /// Sessions with an administration event (`administration_started` or
+    /// `device_administered`) at or after `from` and before `to`, in id order (for the register's
+    /// reconciliation).
+    async fn sessions_dosed_between(&self, from: Timestamp, to: Timestamp) -> StoreResult<Vec<TreatmentSessionId>>;
     /// Stores readings, each with the alerts it raises, in one transaction; a reading already
     /// stored for the same session, device and time is skipped, and so are its alerts (an
     /// alert is stored only with its new reading, so a replayed batch raises nothing twice).
@@ -271,6 +282,67 @@ pub trait CourseStore: Send + Sync {
     async fn update_course(&self, course: &Course, expected: (CourseStatus, CoursePhase), event: &CourseEvent, audit: AuditEvent) -> StoreResult<()>;
 }
 
+/// The controlled-substance register (REFERENCE §7). Every method that moves stock writes its
+/// ledger rows through the domain's gate ([`Ledger::apply`]) **inside** the write transaction,
+/// against the container's rows as that transaction sees them, so two draws racing for the same
+/// vial can never both succeed when only one fits: the second is refused with `Conflict` and
+/// writes nothing. Ledger rows are chained like the audit log.
+///
+/// [`Ledger::apply`]: ketaclinic_domain::register::ledger::Ledger::apply
+#[async_trait]
+pub trait RegisterStore: Send + Sync {
+    /// The catalogue, built-in products first, then by name.
+    async fn cs_products(&self) -> StoreResult<Vec<Product>>;
+    /// Adds a product; `Conflict` when the id is taken.
+    async fn insert_cs_product(&self, product: &Product, audit: AuditEvent) -> StoreResult<()>;
+    /// Storage locations by name.
+    async fn cs_locations(&self) -> StoreResult<Vec<Location>>;
+    /// Adds a location; `Conflict` when the name is taken.
+    async fn insert_cs_location(&self, location: &Location, by: UserId, at: Timestamp, audit: AuditEvent) -> StoreResult<()>;
+    /// Stores a receipt, its containers and one `receipt` ledger row per container, in one
+    /// transaction. The containers' `number` (0 on the way in) is assigned here, one after the
+    /// clinic's highest, and their label is `{prefix}-{number:06}`. Returns the stored rows.
+    async fn insert_receipt(
+        &self,
+        receipt: &Receipt,
+        containers: Vec<(Container, NewEntry)>,
+        prefix: &str,
+        audit: AuditEvent,
+    ) -> StoreResult<(Vec<Container>, Vec<LedgerEntry>)>;
+    async fn cs_receipts(&self) -> StoreResult<Vec<Receipt>>;
+    async fn cs_container(&self, id: ContainerId) -> StoreResult<Option<Container>>;
+    /// Every container, by number.
+    async fn cs_containers(&self) -> StoreResult<Vec<Container>>;
+    /// Appends movements (and the loss report one of them files) with their audit events, in
+    /// one transaction, after checking each against the ledger as the transaction sees it.
+    /// `Conflict` (nothing written) when any is refused.
+    async fn post_movements(&self, entries: Vec<NewEntry>, loss: Option<LossReport>, audit: Vec<AuditEvent>) -> StoreResult<Vec<LedgerEntry>>;
+    /// The ledger rows of some containers (every row when `containers` is empty), in chain
+    /// order.
+    async fn ledger_entries_of(&self, containers: &[ContainerId]) -> StoreResult<Vec<LedgerEntry>>;
+    /// Rows after `after_seq`, in chain order (for verification and export).
+    async fn ledger_page(&self, after_seq: u64, limit: u32) -> StoreResult<Vec<LedgerEntry>>;
+    /// The rows of every container that something was drawn from for `session` (its draws and
+    /// what became of them, in chain order).
+    async fn ledger_for_session(&self, session: TreatmentSessionId) -> StoreResult<Vec<LedgerEntry>>;
+    /// Stores a new draft count sheet with its audit event.
+    async fn insert_count(&self, count: &Count, audit: AuditEvent) -> StoreResult<()>;
+    async fn cs_count(&self, id: CountId) -> StoreResult<Option<Count>>;
+    /// Count sheets, newest first.
+    async fn cs_counts(&self) -> StoreResult<Vec<Count>>;
+    /// Saves a draft's lines when its stored version is still `count.version - 1` and it is a
+    /// draft. `NotFound` for an unknown sheet; `Conflict` otherwise.
+    async fn save_count(&self, count: &Count, audit: AuditEvent) -> StoreResult<()>;
+    /// Signs a sheet (same version rule as [`Self::save_count`]) and appends its `count` and
+    /// adjustment rows, checked like [`Self::post_movements`], in one transaction.
+    async fn sign_count(&self, count: &Count, entries: Vec<NewEntry>, audit: AuditEvent) -> StoreResult<Vec<LedgerEntry>>;
+    /// Loss and theft reports, newest discovery first.
+    async fn loss_reports(&self) -> StoreResult<Vec<LossReport>>;
+    /// Records a loss report's task as done. `NotFound` for an unknown report; `Conflict` when
+    /// the task was already done.
+    async fn complete_loss_task(&self, id: LossReportId, task: LossTask, done: &TaskDone, audit: AuditEvent) -> StoreResult<()>;
+}
+
 /// One-time self-report links.
 #[async_trait]
 pub trait SelfReportStore: Send + Sync {
@@ -332,6 +404,7 @@ pub trait Storage:
     + SessionStore
     + RemsFormStore
     + CourseStore
+    + RegisterStore
     + AuditStore
     + HealthStore
 {
@@ -352,6 +425,7 @@ impl<
         + SessionStore
         + RemsFormStore
         + CourseStore
+        + RegisterStore
         + AuditStore
         + HealthStore,
 > Storage for T

@@ -1,4 +1,4 @@
-//! The HTTP edge of ketaclinic: JSON API and its OpenAPI document, server-rendered pages,
+//! The HTTP edge of ketaclinic: JSON API and its OpenAPI document, the FHIR endpoint, server-rendered pages,
 //! authentication, CSRF, metrics and security headers.
 //!
 //! Handlers are thin: they parse input into the app's terms, call one use case, and render the
@@ -9,6 +9,11 @@ pub mod assets;
 pub mod auth;
 pub mod board_hub;
 pub mod extract;
+pub mod fhir;
+pub mod fhir_observations;
+pub mod fhir_patients;
+pub mod fhir_questionnaires;
+pub mod fhir_search;
 pub mod openapi;
 pub mod ops;
 pub mod problem;
@@ -36,6 +41,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api::routes())
         .merge(ui::routes())
+        .merge(fhir::routes())
         .route("/api/openapi.json", get(openapi::document))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
@@ -56,7 +62,9 @@ pub fn router(state: AppState) -> Router {
 }
 
 async fn not_found(uri: axum::http::Uri) -> Response {
-    if uri.path().starts_with("/api/") {
+    if uri.path().starts_with("/fhir") {
+        fhir::unsupported().await.into_response()
+    } else if uri.path().starts_with("/api/") {
         Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", "no such endpoint").into_response()
     } else {
         ui::error_page(StatusCode::NOT_FOUND, "Page not found", "Check the address, or go back to the start page.")

@@ -45,8 +45,16 @@ impl Modify for Security {
         api::pk::models, api::pk::simulate,
         api::protocols::current, api::protocols::versions, api::protocols::revise,
         api::courses::create, api::courses::list, api::courses::read, api::courses::sign, api::courses::phase,
+        api::inventory::products, api::inventory::add_product, api::inventory::locations, api::inventory::add_location,
+        api::inventory::receipts, api::inventory::receive, api::inventory_stock::containers, api::inventory_stock::container, api::inventory_stock::balance,
+        api::inventory_stock::session_draws,
+        api::inventory_movements::draw, api::inventory_movements::administer, api::inventory_movements::waste, api::inventory_movements::return_draw,
+        api::inventory_movements::transfer, api::inventory_movements::dispose, api::inventory_movements::report_loss, api::inventory_movements::adjust,
+        api::inventory_counts::loss_reports, api::inventory_counts::complete_task,
+        api::inventory_counts::counts, api::inventory_counts::start, api::inventory_counts::count, api::inventory_counts::record_lines, api::inventory_counts::sign,
+        api::inventory_reports::ledger, api::inventory_reports::report,
     ),
-    tags((name = "auth"), (name = "patients"), (name = "audit"), (name = "users"), (name = "instruments"), (name = "assessments"), (name = "alerts"), (name = "enquiries"), (name = "chart"), (name = "eligibility"), (name = "consents"), (name = "dosing"), (name = "sessions"), (name = "rems"), (name = "courses"), (name = "pk"), (name = "operations"))
+    tags((name = "auth"), (name = "patients"), (name = "audit"), (name = "users"), (name = "instruments"), (name = "assessments"), (name = "alerts"), (name = "enquiries"), (name = "chart"), (name = "eligibility"), (name = "consents"), (name = "dosing"), (name = "sessions"), (name = "rems"), (name = "courses"), (name = "inventory", description = "The controlled-substance register: receipts, draws, witnessed waste, disposals, losses, counts and reports. Quantities are integer µL (`ul`) and µg (`ug`)."), (name = "pk"), (name = "operations"))
 )]
 pub struct ApiDoc;
 

@@ -15,11 +15,14 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Shown in the page header and titles.
     pub clinic_name: String,
+    /// The server's public base URL (`https://clinic.example.org`): FHIR fullUrls and the
+    /// canonical URLs of local code systems hang off it, so it must be stable for a clinic.
+    pub public_url: String,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        Self { secure_cookies: false, clinic_name: "ketaclinic".to_owned() }
+        Self { secure_cookies: false, clinic_name: "ketaclinic".to_owned(), public_url: "http://127.0.0.1:8080".to_owned() }
     }
 }
 

@@ -471,3 +471,46 @@
     ready();
   }
 })();
+
+// ---------- Dialogs of the controlled-substance register (templates/register_container.html) ----------
+// A button with data-dialog-open="ID" opens <dialog id="ID"> as a modal: the browser moves focus
+// into it and Escape closes it. A dialog the server re-rendered with an error (data-open-on-load)
+// opens as a modal at once, focused on its first invalid or empty field. Focus returns to the
+// button that opened the dialog when it closes.
+(function () {
+  "use strict";
+
+  function open(dialog, opener) {
+    if (!dialog || typeof dialog.showModal !== "function") return;
+    if (dialog.open) dialog.close();
+    dialog.showModal();
+    dialog._opener = opener || null;
+    var target = dialog.querySelector("[aria-invalid=true]") ||
+      dialog.querySelector("input[type=password]:not([value]), input[type=password][value='']");
+    if (dialog.hasAttribute("data-open-on-load") && target) target.focus();
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-dialog-open]");
+    if (!button) return;
+    event.preventDefault();
+    open(document.getElementById(button.getAttribute("data-dialog-open")), button);
+  });
+
+  document.addEventListener("close", function (event) {
+    var dialog = event.target;
+    if (dialog && dialog.tagName === "DIALOG" && dialog._opener) dialog._opener.focus();
+  }, true);
+
+  function ready() {
+    document.querySelectorAll("dialog[data-open-on-load]").forEach(function (d) {
+      var id = d.id;
+      open(d, document.querySelector("button[data-dialog-open='" + id + "']"));
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", ready);
+  } else {
+    ready();
+  }
+})();

@@ -58,9 +58,15 @@ async fn the_worked_example_shows_the_dose_and_the_predicted_curve() {
     }
     assert!(t.contains("of 50 mg/mL") && t.contains("over 40 minutes") && t.contains("0.5 mg/kg × 80.00 kg (actual weight)"), "{t}");
     assert!(t.contains(r#"<svg class="pk-curve__chart""#) && t.contains(r#"<polyline class="pk-curve__line" points="60.0,232.0 "#), "{t}");
-    assert!(t.contains(r#"<title id="pk-title">Predicted plasma ketamine concentration</title>"#), "{t}");
+    assert!(t.contains(r#"<title id="pk-curve-title">Predicted plasma ketamine concentration</title>"#), "{t}");
     assert!(t.contains("Domino et al. 1984 model: Cmax ") && t.contains("A model estimate, not a measurement."), "{t}");
     assert!(t.contains("pk-curve__window"), "the infusion window is shaded");
+    // The spread between the racemic models, as a band behind the line, in the caption and the
+    // text alternative.
+    assert!(t.contains(r#"<polygon class="pk-curve__band" points=""#), "{t}");
+    let models = "4 published models (Domino et al. 1984, Kamp et al. 2020, Clements et al. 1981 and Hijazi et al. 2003)";
+    assert!(t.contains(&format!("The shaded band is the range of {models}; the line is Domino et al. 1984.")), "{t}");
+    assert!(t.contains(&format!("A shaded band shows the range of {models}: at 40 min it runs from ")), "{t}");
     assert!(t.contains(r#"name="weight_kg" type="text" value="80""#), "values kept: {t}");
     assert!(!t.contains("Check before giving"), "no warnings");
     assert_eq!(app.count("audit_events").await, before, "nothing is stored");
@@ -85,6 +91,8 @@ async fn im_ketamine_has_no_pump_rate_and_warns_in_words() {
     assert!(!t.contains("mL/h"), "no pump rate for IM");
     assert!(t.contains("outside the usual 0.1–1.0 mg/kg"), "{t}");
     assert!(t.contains("Clements et al. 1981 model") && t.contains("<svg"), "{t}");
+    assert!(t.contains("the line is Clements et al. 1981.") && t.contains("pk-curve__band"), "IM has its band of models too: {t}");
+    assert!(!t.contains("pk-curve__window"), "no infusion window for an injection");
 }
 
 #[tokio::test]
@@ -107,6 +115,13 @@ async fn esketamine_lays_out_devices_and_refuses_84_mg_without_56_mg_first() {
     let t = &ok.text;
     assert!(t.contains("84 mg") && t.contains("3 × 28 mg") && t.contains("Device 3 at 10 min"), "{t}");
     assert!(t.contains("Perez-Ruixo et al. 2021 model: Cmax") && t.contains(r#"<svg class="pk-curve__chart""#), "{t}");
+    // One esketamine model: the band is the population's 5–95 %, and the caption says so.
+    assert!(
+        t.contains("There is one published esketamine model, so the shaded band is the spread between patients instead: 90 % of 500 simulated patients"),
+        "{t}"
+    );
+    assert!(t.contains("A shaded band shows where 90 % of 500 simulated patients fall") && t.contains("pk-curve__band"), "{t}");
+    assert!(t.contains("A model estimate, not a measurement."), "{t}");
 
     let refused = app.page_post("/dosing", &prescriber, &esk("84", "")).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.text);

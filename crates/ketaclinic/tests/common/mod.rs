@@ -58,11 +58,24 @@ pub struct Server {
 
 impl Server {
     pub fn start(db_args: &[&str]) -> Self {
+        Self::start_with(db_args, &[], &[])
+    }
+
+    /// `start` with more `serve` flags and environment variables.
+    pub fn start_with(db_args: &[&str], serve_args: &[&str], env: &[(&str, &str)]) -> Self {
         let port = free_port();
         let listen = format!("127.0.0.1:{port}");
         let mut args = db_args.to_vec();
         args.extend(["serve", "--listen", &listen]);
-        let child = Command::new(BIN).args(&args).env("KETACLINIC_LOG", "warn").stdout(Stdio::null()).stderr(Stdio::inherit()).spawn().unwrap();
+        args.extend(serve_args);
+        let child = Command::new(BIN)
+            .args(&args)
+            .env("KETACLINIC_LOG", "warn")
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
         let server = Self { child, base: format!("http://{listen}") };
         server.wait_ready();
         server

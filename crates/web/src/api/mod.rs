@@ -13,6 +13,11 @@ pub mod dosing;
 pub mod enquiries;
 pub mod evaluations;
 pub mod instruments;
+pub mod inventory;
+pub mod inventory_counts;
+pub mod inventory_movements;
+pub mod inventory_reports;
+pub mod inventory_stock;
 pub mod patients;
 pub mod pk;
 pub mod protocols;
@@ -109,6 +114,29 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/instruments", get(instruments::list))
         .route("/api/v1/instruments/{instrument}", get(instruments::read))
         .route("/api/v1/instruments/{instrument}/score", post(instruments::score))
+        .route("/api/v1/inventory/products", get(inventory::products).post(inventory::add_product))
+        .route("/api/v1/inventory/locations", get(inventory::locations).post(inventory::add_location))
+        .route("/api/v1/inventory/receipts", get(inventory::receipts).post(inventory::receive))
+        .route("/api/v1/inventory/containers", get(inventory_stock::containers))
+        .route("/api/v1/inventory/containers/{id}", get(inventory_stock::container))
+        .route("/api/v1/inventory/balance", get(inventory_stock::balance))
+        .route("/api/v1/inventory/sessions/{session_id}/draws", get(inventory_stock::session_draws))
+        .route("/api/v1/inventory/containers/{id}/draws", post(inventory_movements::draw))
+        .route("/api/v1/inventory/containers/{id}/draws/{draw_id}/administer", post(inventory_movements::administer))
+        .route("/api/v1/inventory/containers/{id}/draws/{draw_id}/waste", post(inventory_movements::waste))
+        .route("/api/v1/inventory/containers/{id}/draws/{draw_id}/return", post(inventory_movements::return_draw))
+        .route("/api/v1/inventory/containers/{id}/transfer", post(inventory_movements::transfer))
+        .route("/api/v1/inventory/containers/{id}/disposal", post(inventory_movements::dispose))
+        .route("/api/v1/inventory/containers/{id}/loss", post(inventory_movements::report_loss))
+        .route("/api/v1/inventory/containers/{id}/adjustments", post(inventory_movements::adjust))
+        .route("/api/v1/inventory/loss-reports", get(inventory_counts::loss_reports))
+        .route("/api/v1/inventory/loss-reports/{id}/tasks/{task}", post(inventory_counts::complete_task))
+        .route("/api/v1/inventory/counts", get(inventory_counts::counts).post(inventory_counts::start))
+        .route("/api/v1/inventory/counts/{id}", get(inventory_counts::count))
+        .route("/api/v1/inventory/counts/{id}/lines", put(inventory_counts::record_lines))
+        .route("/api/v1/inventory/counts/{id}/sign", post(inventory_counts::sign))
+        .route("/api/v1/inventory/ledger", get(inventory_reports::ledger))
+        .route("/api/v1/inventory/reports/{kind}", get(inventory_reports::report))
 }
 
 /// Parses a path id; anything that is not a UUID names no record (404).

@@ -19,6 +19,7 @@ use serde::Deserialize;
 use super::forms::{PageForm, PageQuery};
 use super::login::Notice;
 use super::safety_plan::patient_name;
+use super::session_curve::{SeriesView, course_series};
 use super::{Ctx, Layout, PageResult, Section};
 
 /// One course as the page shows it.
@@ -36,6 +37,8 @@ pub(crate) struct CourseRow {
     pub signed: String,
     /// Phases it may move to: wire name and label.
     pub next: Vec<(&'static str, &'static str)>,
+    /// The predicted plasma level of its dosed sessions (issue 9); none before the first dose.
+    pub series: Option<SeriesView>,
 }
 
 /// The current protocol of a modality, in one line.
@@ -151,6 +154,7 @@ fn course_row(ctx: &Ctx, c: &Course) -> CourseRow {
         created: ctx.time(c.created_at),
         signed: c.signed_at.map(|t| ctx.time(t)).unwrap_or_default(),
         next,
+        series: None,
     }
 }
 
@@ -184,13 +188,22 @@ pub(crate) async fn show(ctx: Ctx, Path(raw): Path<String>, PageQuery(query): Pa
         _ => None,
     }
     .map(|text| Notice { kind: "success", title: "Saved".to_owned(), text: text.to_owned() });
+    let mut rows = Vec::with_capacity(courses.len());
+    for c in &courses {
+        let mut row = course_row(&ctx, c);
+        if c.status == CourseStatus::Signed {
+            let dosed = ctx.state.app.course_dosed_sessions(&grant, c.id).await.map_err(|e| ctx.fail(e))?;
+            row.series = course_series(&ctx, &row.id, c.modality, &dosed);
+        }
+        rows.push(row);
+    }
     let page = Page {
         layout: ctx.layout(format!("Treatment courses — {name}"), Section::Patients),
         patient_id: id.to_string(),
         patient_name: name,
         notice,
         has_open: courses.iter().any(|c| !c.phase.is_finished()),
-        courses: courses.iter().map(|c| course_row(&ctx, c)).collect(),
+        courses: rows,
         protocols: protocols.iter().map(protocol_row).collect(),
         can_manage: ctx.can(Permission::CourseManage),
     };

@@ -13,16 +13,13 @@ use ketaclinic_domain::dosing::esketamine::Indication;
 use ketaclinic_domain::dosing::{DoseWarning, EsketamineRequest, KetamineRequest, WeightBasis, esketamine_dose, ketamine_dose};
 use ketaclinic_domain::eligibility::Modality;
 use ketaclinic_domain::person::Sex;
-use ketaclinic_pk::{Patient, RegimenEntry, Route, SimulationRequest};
+use ketaclinic_pk::{ModelId, Patient, RegimenEntry, Route};
 use serde::Deserialize;
 
 use super::forms::{ErrorLink, Field, PageForm, apply_errors};
-use super::pk_chart::{self, PkChart};
+use super::session_curve::{CurveSpec, CurveView, curve, tidy};
 use super::{Ctx, Layout, PageResult, Section};
 
-/// Simulated horizon and grid of the curve, minutes.
-const END_MIN: f64 = 240.0;
-const STEP_MIN: f64 = 1.0;
 /// The esketamine model has no weight covariate; the simulation still needs a weight.
 const ESKETAMINE_NOMINAL_WEIGHT_KG: f64 = 70.0;
 
@@ -85,20 +82,6 @@ pub(crate) struct DoseView {
     /// Esketamine: `Device 1 at 0 min`, …; empty for ketamine.
     pub schedule: Vec<String>,
     pub warnings: Vec<String>,
-}
-
-/// The predicted curve under the result, or why there is none.
-#[derive(Debug, Clone)]
-pub(crate) struct CurveView {
-    pub chart: Option<PkChart>,
-    /// `Predicted plasma ketamine concentration`.
-    pub title: String,
-    /// The chart's text alternative.
-    pub desc: String,
-    /// Model, Cmax, Tmax and "model estimate, not a measurement".
-    pub caption: String,
-    /// Why no curve could be drawn; empty when there is one.
-    pub problem: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -346,9 +329,10 @@ fn ketamine(ctx: &Ctx, form: &DoseForm, modality: Modality) -> Outcome {
     } else {
         vec![RegimenEntry { route: Route::Im, dose_mg: dose.dose_mg, start_min: 0.0, duration_min: None }]
     };
-    let (model, model_name) = if iv { ("domino1984", "Domino et al. 1984") } else { ("clements1981", "Clements et al. 1981") };
-    let window = minutes.map(|m| (0.0, m));
-    let curve = curve(ctx, model, model_name, "ketamine", Patient { weight_kg: request.weight_kg, age_years: None, ancestry: None }, regimen, window);
+    let model = if iv { ModelId::Domino1984 } else { ModelId::Clements1981 };
+    let windows = minutes.map(|m| vec![(0.0, m)]).unwrap_or_default();
+    let patient = Patient { weight_kg: request.weight_kg, age_years: None, ancestry: None };
+    let curve = curve(ctx, &CurveSpec { id: "pk-curve", model, patient, regimen, windows, planned: false });
     Ok((result, curve))
 }
 
@@ -394,62 +378,9 @@ fn esketamine(ctx: &Ctx, form: &DoseForm) -> Outcome {
         dose.schedule_min.iter().map(|m| RegimenEntry { route: Route::Intranasal, dose_mg: 28.0, start_min: f64::from(*m), duration_min: None }).collect();
     let last = dose.schedule_min.last().copied().map_or(0.0, f64::from);
     let patient = Patient { weight_kg: ESKETAMINE_NOMINAL_WEIGHT_KG, age_years: age.map(f64::from), ancestry: None };
-    let curve = curve(ctx, "perez_ruixo2021", "Perez-Ruixo et al. 2021", "esketamine", patient, regimen, (last > 0.0).then_some((0.0, last)));
+    let windows = if last > 0.0 { vec![(0.0, last)] } else { Vec::new() };
+    let curve = curve(ctx, &CurveSpec { id: "pk-curve", model: ModelId::PerezRuixo2021, patient, regimen, windows, planned: false });
     Ok((result, curve))
-}
-
-/// Simulates the regimen and lays out the chart; a model failure leaves the result standing.
-pub(crate) fn curve(
-    ctx: &Ctx,
-    model: &str,
-    model_name: &str,
-    drug: &str,
-    patient: Patient,
-    regimen: Vec<RegimenEntry>,
-    window: Option<(f64, f64)>,
-) -> CurveView {
-    let title = format!("Predicted plasma {drug} concentration");
-    let request = SimulationRequest {
-        model: model.to_owned(),
-        patient,
-        regimen,
-        end_min: END_MIN,
-        step_min: STEP_MIN,
-        threshold_ng_ml: None,
-        ke0_per_min: None,
-        population: None,
-    };
-    match ctx.state.app.pk_simulate(&ctx.actor, &request) {
-        Ok(sim) => {
-            let chart = pk_chart::layout(&sim.times_min, &sim.plasma_ng_ml, END_MIN, (sim.tmax_min, sim.cmax_ng_ml), window);
-            let peak = format!("Cmax {} ng/mL at Tmax {} min", tidy_round(sim.cmax_ng_ml), tidy_round(sim.tmax_min));
-            CurveView {
-                chart: Some(chart),
-                desc: format!("Line chart of the predicted plasma {drug} concentration in ng/mL over the first {END_MIN} minutes; {peak}."),
-                caption: format!("{model_name} model: {peak}. A model estimate, not a measurement."),
-                title,
-                problem: String::new(),
-            }
-        }
-        Err(err) => CurveView {
-            chart: None,
-            desc: String::new(),
-            caption: String::new(),
-            title,
-            problem: format!("The {model_name} model could not draw a curve for these values ({err})."),
-        },
-    }
-}
-
-/// A number without trailing zeros (`0.5`, `50`).
-fn tidy(value: f64) -> String {
-    let text = format!("{value:.3}");
-    text.trim_end_matches('0').trim_end_matches('.').to_owned()
-}
-
-/// A model figure to three significant-ish places: whole numbers from 10 up, one decimal below.
-fn tidy_round(value: f64) -> String {
-    if value.abs() >= 10.0 { format!("{value:.0}") } else { tidy(format!("{value:.1}").parse().unwrap_or(value)) }
 }
 
 fn basis_label(basis: WeightBasis) -> &'static str {
@@ -483,6 +414,6 @@ mod tests {
         assert_eq!(decimal(&mut errors, "w", "heavy"), None);
         assert_eq!(whole(&mut errors, "a", "6.5"), None);
         assert_eq!(errors.len(), 2);
-        assert_eq!((tidy(0.5), tidy(50.0), tidy_round(173.46), tidy_round(2.34)), ("0.5".to_owned(), "50".to_owned(), "173".to_owned(), "2.3".to_owned()));
+        assert_eq!((tidy(0.5), tidy(50.0)), ("0.5".to_owned(), "50".to_owned()));
     }
 }

@@ -19,6 +19,8 @@ pub(crate) enum Section {
     Worklist,
     Board,
     RemsForms,
+    /// The controlled-substance register (not `Register`, which is "Register patient").
+    Substances,
     Dosing,
     ConsentTemplates,
     Audit,
@@ -65,7 +67,7 @@ pub(crate) struct Layout {
 }
 
 /// The navigation, in order, with the permission each entry needs (`None`: everyone).
-const NAV: [(&str, &str, Option<Permission>, Section); 13] = [
+const NAV: [(&str, &str, Option<Permission>, Section); 14] = [
     ("/", "Home", None, Section::Home),
     ("/alerts", "Alerts", Some(Permission::AlertRead), Section::Alerts),
     ("/enquiries", "Enquiries", Some(Permission::EnquiryManage), Section::Enquiries),
@@ -74,6 +76,7 @@ const NAV: [(&str, &str, Option<Permission>, Section); 13] = [
     ("/board", "Chair board", Some(Permission::ClinicalRead), Section::Board),
     ("/worklist", "Worklist", Some(Permission::ClinicalRead), Section::Worklist),
     ("/rems-forms", "REMS forms", Some(Permission::ClinicalRead), Section::RemsForms),
+    ("/register", "Controlled substances", Some(Permission::InventoryRead), Section::Substances),
     ("/outcomes", "Outcomes", Some(Permission::DashboardRead), Section::Outcomes),
     ("/dosing", "Dose calculator", None, Section::Dosing),
     ("/consent-templates", "Consent texts", Some(Permission::ConsentTemplateManage), Section::ConsentTemplates),

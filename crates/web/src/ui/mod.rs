@@ -42,11 +42,16 @@ mod outcomes;
 mod patient_page;
 mod patients;
 mod pk_chart;
+mod register;
+mod register_counts;
+mod register_forms;
+mod register_reports;
 mod rems;
 mod rems_forms;
 mod safety_plan;
 mod safety_plan_form;
 mod self_report;
+mod session_curve;
 mod session_dose;
 mod session_forms;
 mod session_live;
@@ -152,6 +157,24 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/enable", post(admin::enable))
         .route("/admin/users/{id}/revoke-sessions", post(admin::revoke_sessions))
         .route("/account/password", get(account::form).post(account::submit))
+        .route("/register", get(register::overview))
+        .route("/register/receive", get(register_forms::receive_form).post(register_forms::receive))
+        .route("/register/locations", post(register_forms::add_location))
+        .route("/register/containers/{id}", get(register::container))
+        .route("/register/containers/{id}/draw", post(register_forms::draw))
+        .route("/register/containers/{id}/administer", post(register_forms::administer))
+        .route("/register/containers/{id}/return", post(register_forms::return_to_stock))
+        .route("/register/containers/{id}/waste", post(register_forms::waste))
+        .route("/register/containers/{id}/transfer", post(register_forms::transfer))
+        .route("/register/containers/{id}/loss", post(register_forms::loss))
+        .route("/register/containers/{id}/dispose", post(register_forms::dispose))
+        .route("/register/containers/{id}/adjust", post(register_forms::adjust))
+        .route("/register/losses/{id}/tasks", post(register_forms::complete_task))
+        .route("/register/lots/{lot}", get(register::lot))
+        .route("/register/counts", get(register_counts::list).post(register_counts::start))
+        .route("/register/counts/{id}", get(register_counts::sheet).post(register_counts::save))
+        .route("/register/reports", get(register_reports::show))
+        .route("/register/reports/{file}", get(register_reports::csv))
 }
 
 /// Result of a page handler: the page, or an error page / redirect.

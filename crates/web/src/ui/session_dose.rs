@@ -9,6 +9,7 @@ use ketaclinic_domain::ids::TreatmentSessionId;
 use serde::Deserialize;
 
 use super::forms::PageForm;
+use super::session_curve::{CurveView, planned_curve};
 use super::session_page::page;
 use super::{Ctx, PageResult, sentence};
 
@@ -45,8 +46,16 @@ pub(crate) struct DosePrefill {
     pub concentration_mg_per_ml: String,
     pub weight_kg: String,
     pub dose_mg_per_kg: String,
+    /// Bag plus drug, mL: with it in the `administration_started` payload (`total_volume_ml`)
+    /// the session curve follows the pump exactly (drug per mL = dose ÷ this volume).
+    pub total_volume_ml: String,
     pub summary: String,
     pub warnings: Vec<String>,
+    /// The predicted curve of the dose as calculated, labelled "planned" (issue 9): an infusion
+    /// over the calculator's minutes when it has some (the calculator then gives a pump rate),
+    /// an IM injection otherwise. `session.html` draws it in the dose result with
+    /// `{% if let Some(c) = d.planned %}{% include "pk_curve.html" %}{% endif %}`.
+    pub planned: Option<CurveView>,
 }
 
 /// `POST /sessions/{id}/dose`: the dose for today's weight, shown on the session and filled into
@@ -94,11 +103,13 @@ pub(crate) async fn calculate_dose(ctx: Ctx, Path(id): Path<String>, PageForm(fo
             ),
             dose_mg: format!("{:.1}", d.dose_mg),
             drawn_volume_ml: format!("{:.2}", d.drug_volume_ml),
+            total_volume_ml: format!("{:.2}", d.total_volume_ml),
             rate_ml_per_hour: rate,
             concentration_mg_per_ml: form.concentration_mg_per_ml.trim().to_owned(),
             weight_kg: form.weight_kg.trim().to_owned(),
             dose_mg_per_kg: form.dose_mg_per_kg.trim().to_owned(),
             warnings: d.warnings.into_iter().map(super::dosing_page::warning).collect(),
+            planned: planned_curve(&ctx, d.dose_mg, Some(minutes).filter(|m| *m > 0.0), weight),
         }
     });
     let status = if page.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };

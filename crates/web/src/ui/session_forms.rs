@@ -31,6 +31,8 @@ pub(crate) struct EventForm {
     concentration_mg_per_ml: String,
     drawn_volume_ml: String,
     rate_ml_per_hour: String,
+    /// Bag plus drug (mL), from the dose calculator: the session curve follows the pump with it.
+    total_volume_ml: String,
     weight_kg: String,
     dose_mg_per_kg: String,
     product: String,
@@ -70,6 +72,7 @@ impl EventForm {
             ("concentration_mg_per_ml", &self.concentration_mg_per_ml),
             ("drawn_volume_ml", &self.drawn_volume_ml),
             ("rate_ml_per_hour", &self.rate_ml_per_hour),
+            ("total_volume_ml", &self.total_volume_ml),
             ("weight_kg", &self.weight_kg),
             ("dose_mg_per_kg", &self.dose_mg_per_kg),
         ] {

@@ -6,13 +6,11 @@
 use jiff::Timestamp;
 use ketaclinic_app::session_prechecks::PrecheckStatus;
 use ketaclinic_app::sessions::SessionView;
-use ketaclinic_domain::eligibility::Modality;
 use ketaclinic_domain::session::SessionEvent;
 use ketaclinic_domain::session::checkpoint::Item;
 use ketaclinic_domain::session::precheck::Precheck;
-use ketaclinic_pk::{Patient, RegimenEntry, Route};
 
-use super::dosing_page::{CurveView, curve};
+use super::session_curve::{CurveView, recorded_curve};
 use super::vitals_chart::{self, VitalsChart};
 use super::{Ctx, sentence};
 
@@ -74,7 +72,8 @@ pub(crate) struct Live {
     pub ready_to_leave: Option<String>,
     pub minimum_until: Option<String>,
     pub timeline: Vec<TimelineRow>,
-    /// The predicted plasma curve of what was given (none before dosing).
+    /// The predicted plasma curve of what was given, with its pauses and rate changes (none
+    /// before dosing; the session's dose calculator shows the planned curve until then).
     pub curve: Option<CurveView>,
 }
 
@@ -228,7 +227,7 @@ pub(crate) fn live(ctx: &Ctx, view: &SessionView) -> Live {
         discharge_ready: d.ready,
         ready_to_leave: d.ready_to_leave_at.map(|t| ctx.time(t)),
         minimum_until: d.minimum_until.map(|t| ctx.time(t)),
-        curve: recorded_curve(ctx, view, now),
+        curve: recorded_curve(ctx, view.session.modality, &view.events, now),
         timeline: view
             .events
             .iter()
@@ -241,47 +240,4 @@ pub(crate) fn live(ctx: &Ctx, view: &SessionView) -> Live {
             })
             .collect(),
     }
-}
-
-/// When no weight was recorded with the dose (the model needs one), and the esketamine model's
-/// nominal weight (it has no weight covariate): said in the caption.
-const NOMINAL_WEIGHT_KG: f64 = 70.0;
-
-/// The predicted plasma curve of the administration as recorded (issue 9): racemic ketamine by
-/// infusion (Domino 1984) or injection (Clements 1981) from the start's dose, spread evenly to
-/// the stop (or now); esketamine (Perez-Ruixo 2021) one 28 mg intranasal dose per device at its
-/// time. Pauses and rate changes are not modelled yet — the caption says so.
-fn recorded_curve(ctx: &Ctx, view: &SessionView, now: Timestamp) -> Option<CurveView> {
-    let start = view.events.iter().find(|e| matches!(e.event, SessionEvent::AdministrationStarted | SessionEvent::DeviceAdministered))?;
-    let minutes = |t: Timestamp| (t.duration_since(start.at).as_secs_f64() / 60.0).max(0.0);
-    let mut drawn = if view.session.modality.is_esketamine() {
-        let devices: Vec<RegimenEntry> = view
-            .events
-            .iter()
-            .filter(|e| e.event == SessionEvent::DeviceAdministered)
-            .map(|e| RegimenEntry { route: Route::Intranasal, dose_mg: 28.0, start_min: minutes(e.at), duration_min: None })
-            .collect();
-        let last = devices.last().map_or(0.0, |d| d.start_min);
-        let patient = Patient { weight_kg: NOMINAL_WEIGHT_KG, age_years: None, ancestry: None };
-        curve(ctx, "perez_ruixo2021", "Perez-Ruixo et al. 2021", "esketamine", patient, devices, (last > 0.0).then_some((0.0, last)))
-    } else {
-        let dose = start.payload.get("dose_mg").and_then(serde_json::Value::as_f64)?;
-        let weight = start.payload.get("weight_kg").and_then(serde_json::Value::as_f64);
-        let patient = Patient { weight_kg: weight.unwrap_or(NOMINAL_WEIGHT_KG), age_years: None, ancestry: None };
-        let mut caption_note = if weight.is_none() { format!(" No weight was recorded with the dose: {NOMINAL_WEIGHT_KG} kg assumed.") } else { String::new() };
-        let mut drawn = if view.session.modality == Modality::IvKetamine {
-            let stop = view.events.iter().rev().find(|e| e.event == SessionEvent::AdministrationStopped).map_or(now, |e| e.at);
-            let duration = minutes(stop).max(1.0);
-            caption_note.push_str(" The recorded dose is spread evenly from start to stop; pauses and rate changes are not modelled.");
-            let regimen = vec![RegimenEntry { route: Route::IvInfusion, dose_mg: dose, start_min: 0.0, duration_min: Some(duration) }];
-            curve(ctx, "domino1984", "Domino et al. 1984", "ketamine", patient, regimen, Some((0.0, duration)))
-        } else {
-            let regimen = vec![RegimenEntry { route: Route::Im, dose_mg: dose, start_min: 0.0, duration_min: None }];
-            curve(ctx, "clements1981", "Clements et al. 1981", "ketamine", patient, regimen, None)
-        };
-        drawn.caption.push_str(&caption_note);
-        drawn
-    };
-    drawn.caption.push_str(" Minutes from the start of administration.");
-    Some(drawn)
 }

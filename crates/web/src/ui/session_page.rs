@@ -51,6 +51,49 @@ pub(super) struct Page {
     pub(super) dose: Option<DosePrefill>,
     pub(super) error: Option<String>,
     errors: Vec<String>,
+    /// What the controlled-substance register holds for this session (`None`: the role may
+    /// not see the register).
+    draws: Option<Vec<DrawRow>>,
+    can_draw: bool,
+}
+
+/// One draw made for the session, as the session page lists it.
+pub(super) struct DrawRow {
+    container_id: String,
+    label: String,
+    product: String,
+    drawn: String,
+    administered: String,
+    wasted: String,
+    returned: String,
+    outstanding: String,
+    settled: bool,
+}
+
+/// The session's draws, for roles that may see the register.
+async fn draw_rows(ctx: &Ctx, id: TreatmentSessionId) -> Result<Option<Vec<DrawRow>>, Response> {
+    if !ctx.can(Permission::InventoryRead) {
+        return Ok(None);
+    }
+    let grant = ctx.grant::<perm::InventoryRead>().await?;
+    let draws = ctx.state.app.session_draws(&grant, id).await.map_err(|e| ctx.fail(e))?;
+    let amount = |q: ketaclinic_domain::register::quantity::Qty| format!("{} mL ({} mg)", q.ml_decimal(), q.mg_decimal());
+    Ok(Some(
+        draws
+            .into_iter()
+            .map(|d| DrawRow {
+                container_id: d.container.container.id.to_string(),
+                label: d.container.container.label.clone(),
+                product: d.container.product.name.clone(),
+                drawn: amount(d.draw.drawn),
+                administered: amount(d.draw.administered),
+                wasted: amount(d.draw.wasted),
+                returned: amount(d.draw.returned),
+                outstanding: amount(d.draw.outstanding()),
+                settled: d.draw.outstanding().is_zero(),
+            })
+            .collect(),
+    ))
 }
 
 #[derive(Template, WebTemplate)]
@@ -65,6 +108,7 @@ pub(super) async fn page(ctx: &Ctx, id: TreatmentSessionId, error: Option<String
     let patient_grant = ctx.grant::<perm::PatientRead>().await?;
     let patient = ctx.state.app.patient(&patient_grant, view.session.patient_id).await.map_err(|e| ctx.fail(e))?;
     let s = &view.session;
+    let draws = draw_rows(ctx, id).await?;
     Ok(Page {
         layout: ctx.layout(format!("Session · {}", patient.display_name()), Section::Board),
         patient_id: patient.id.to_string(),
@@ -84,6 +128,8 @@ pub(super) async fn page(ctx: &Ctx, id: TreatmentSessionId, error: Option<String
         dose: None,
         error,
         errors,
+        draws,
+        can_draw: ctx.can(Permission::InventoryDraw) && !s.state.is_closed(),
     })
 }
 
