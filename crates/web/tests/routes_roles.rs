@@ -5,9 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests: a failed step should stop the test loudly")]
 
-mod common;
+use crate::common;
 /// The tables of routes and who may call them (the longest part of this test, kept apart).
-#[path = "routes_roles/tables.rs"]
 mod tables;
 
 use axum::http::{Method, StatusCode, header};

@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
 
-mod common;
+use crate::common;
 
 use axum::http::{Method, StatusCode, header};
 use common::TestApp;

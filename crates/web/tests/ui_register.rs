@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
 
-mod common;
+use crate::common;
 
 use axum::http::{Method, StatusCode, header};
 use common::{Auth, PASSWORD, Reply, TestApp, email};
