@@ -23,7 +23,8 @@ echo "monitor gateway e2e password" | "$bin" --data-dir "$data" user add --email
 export KETACLINIC_HL7__ACCOUNT=monitor-gateway@e2e.example.org
 E2E_HL7_TOKEN=$("$bin" --data-dir "$data" token create --email "$E2E_NURSE_EMAIL" --name "e2e hl7 client")
 E2E_HL7_PATIENT_TOKEN=$("$bin" --data-dir "$data" token create --email "$E2E_FRONTDESK_EMAIL" --name "e2e hl7 client")
-export E2E_HL7_TOKEN E2E_HL7_PATIENT_TOKEN
+E2E_FHIR_EXPORT_TOKEN=$("$bin" --data-dir "$data" token create --email "$E2E_PRESCRIBER_EMAIL" --name "e2e fhir bulk export")
+export E2E_HL7_TOKEN E2E_HL7_PATIENT_TOKEN E2E_FHIR_EXPORT_TOKEN
 # The certified setting as the SPRAVATO REMS monitoring form asks for it (fictional).
 export KETACLINIC_CLINIC__NAME="Riverside Ketamine Clinic (e2e)" KETACLINIC_CLINIC__ADDRESS_1="100 Example Street" KETACLINIC_CLINIC__CITY="Springfield" \
   KETACLINIC_CLINIC__STATE="IL" KETACLINIC_CLINIC__ZIP="62701" KETACLINIC_CLINIC__PHONE="+1 217 555 0100"
@@ -41,4 +42,6 @@ KETACLINIC_URL="http://127.0.0.1:$port" KETACLINIC_SCREENSHOTS="$root/target/e2e
 KETACLINIC_URL="http://127.0.0.1:$port" KETACLINIC_SCREENSHOTS="$root/target/e2e" node register_journey.mjs
 # A third-party HL7 client (PyPI hl7 0.4.5, its asyncio MLLP client) against the MLLP listener.
 KETACLINIC_URL="http://127.0.0.1:$port" KETACLINIC_HL7="127.0.0.1:$hl7_port" python3 hl7_client.py
+# A third-party FHIR client (PyPI fhirclient 4.4.0, strict R4 models): search paging and a bulk export.
+KETACLINIC_URL="http://127.0.0.1:$port" python3 fhir_client.py
 "$bin" --data-dir "$data" audit verify

@@ -22,6 +22,7 @@ pub mod dashboard;
 pub mod enquiries;
 pub mod error;
 pub mod evaluations;
+pub mod export;
 pub mod instruments;
 pub mod monitor_feed;
 pub mod observations;
@@ -42,6 +43,7 @@ pub mod session_regimen;
 pub mod sessions;
 pub mod settings;
 pub mod tasks;
+pub mod treatment_history;
 pub mod users;
 
 use std::sync::Arc;

@@ -15,12 +15,14 @@
 
 use jiff::Timestamp;
 use jiff::civil::DateTime;
-use ketaclinic_domain::ids::TreatmentSessionId;
+use ketaclinic_domain::ids::{PatientId, TreatmentSessionId};
 use ketaclinic_domain::patient::Patient;
+use ketaclinic_domain::record::RecordStatus;
 use ketaclinic_domain::session::{Session, SessionState, VitalAlert, VitalReading, Vitals};
 use ketaclinic_store::{PatientCursor, PatientQuery};
 
 use crate::error::{AppError, AppResult};
+use crate::permissions::Granted;
 use crate::permissions::perm::ClinicalWrite;
 use crate::sessions::MAX_READINGS;
 use crate::{Actor, App};
@@ -85,24 +87,38 @@ impl App {
     pub async fn ingest_monitor_message(&self, actor: &Actor, msg: MonitorReadings) -> AppResult<MonitorOutcome> {
         let grant = self.authorize::<ClinicalWrite>(actor).await?;
         let Some(patient) = self.patient_by_mrn(&msg.mrn).await? else { return Ok(MonitorOutcome::UnknownPatient) };
-        let Some(session) = self.active_session(&patient).await? else { return Ok(MonitorOutcome::NoActiveSession) };
-        if msg.readings.is_empty() {
+        self.record_on_active_session(&grant, &patient, msg.readings).await
+    }
+
+    /// Records readings on the active session of the patient with this id (`POST
+    /// /fhir/Observation`): the same session choice and outcomes as the monitor feed.
+    pub async fn record_patient_vitals(&self, actor: &Actor, patient: PatientId, readings: Vec<MonitorReading>) -> AppResult<MonitorOutcome> {
+        let grant = self.authorize::<ClinicalWrite>(actor).await?;
+        let Some(patient) = self.store.patient(patient).await?.filter(|p| p.status == RecordStatus::Active) else {
+            return Ok(MonitorOutcome::UnknownPatient);
+        };
+        self.record_on_active_session(&grant, &patient, readings).await
+    }
+
+    async fn record_on_active_session(&self, grant: &Granted<ClinicalWrite>, patient: &Patient, readings: Vec<MonitorReading>) -> AppResult<MonitorOutcome> {
+        let Some(session) = self.active_session(patient).await? else { return Ok(MonitorOutcome::NoActiveSession) };
+        if readings.is_empty() {
             return Ok(MonitorOutcome::Unusable("no reading in the message".to_owned()));
         }
-        if msg.readings.len() > MAX_READINGS {
+        if readings.len() > MAX_READINGS {
             return Ok(MonitorOutcome::Unusable(format!("more than {MAX_READINGS} readings in one message")));
         }
         let tz = &self.settings().timezone;
-        let mut readings = Vec::with_capacity(msg.readings.len());
-        for r in msg.readings {
+        let mut timed = Vec::with_capacity(readings.len());
+        for r in readings {
             let at = match r.at {
                 ObservedAt::Instant(t) => Some(t),
                 ObservedAt::Local(dt) => dt.to_zoned(tz.clone()).ok().map(|z| z.timestamp()),
             };
             let Some(at) = at else { return Ok(MonitorOutcome::Unusable("an observation time is not a valid local time".to_owned())) };
-            readings.push(VitalReading { at, device_id: r.device_id, vitals: r.vitals });
+            timed.push(VitalReading { at, device_id: r.device_id, vitals: r.vitals });
         }
-        match self.record_vitals(&grant, session.id, readings).await {
+        match self.record_vitals(grant, session.id, timed).await {
             Ok(receipt) => Ok(MonitorOutcome::Recorded {
                 session_id: session.id,
                 accepted: receipt.accepted,

@@ -26,19 +26,31 @@ impl App {
     /// A patient's vital signs and scored assessments (`NotFound` for an unknown patient).
     pub async fn patient_observations(&self, grant: &Granted<ClinicalRead>, patient: PatientId) -> AppResult<PatientObservations> {
         self.store.patient(patient).await?.ok_or(AppError::NotFound)?;
+        let found = self.load_observations(patient).await?;
+        let mut event = grant.actor().patient_event(self, AuditAction::ObservationsRead, AuditOutcome::Success, patient);
+        event.detail = Some("fhir".to_owned());
+        self.store.append_audit(vec![event]).await?;
+        Ok(found)
+    }
+
+    /// A patient's observations, unaudited: the callers (the FHIR read above, the bulk export)
+    /// write their own audit event.
+    pub(crate) async fn load_observations(&self, patient: PatientId) -> AppResult<PatientObservations> {
         let mut vitals = Vec::new();
         for session in self.store.patient_sessions(patient).await? {
             vitals.extend(self.store.vitals(session.id).await?.into_iter().map(|r| (session.id, r)));
         }
         let corrected: Vec<_> = self.store.assessment_corrections(patient).await?.into_iter().map(|c| c.assessment_id).collect();
-        let assessments = self.store.assessments(patient, None).await?.into_iter().map(|a| {
-            let eie = corrected.contains(&a.id);
-            (a, eie)
-        });
-        let assessments = assessments.collect();
-        let mut event = grant.actor().patient_event(self, AuditAction::ObservationsRead, AuditOutcome::Success, patient);
-        event.detail = Some("fhir".to_owned());
-        self.store.append_audit(vec![event]).await?;
+        let assessments = self
+            .store
+            .assessments(patient, None)
+            .await?
+            .into_iter()
+            .map(|a| {
+                let eie = corrected.contains(&a.id);
+                (a, eie)
+            })
+            .collect();
         Ok(PatientObservations { vitals, assessments })
     }
 

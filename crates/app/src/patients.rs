@@ -184,8 +184,14 @@ impl App {
 
 const CURSOR_SEP: char = '\u{1f}';
 
+/// The keyset position just after `p` in the patient list's order.
+pub(crate) fn cursor_after(p: &Patient) -> PatientCursor {
+    PatientCursor { family: p.details.family_name.as_str().to_lowercase(), given: p.details.given_name.as_str().to_lowercase(), id: p.id }
+}
+
 fn encode_cursor(p: &Patient) -> String {
-    hex::encode(format!("{}{CURSOR_SEP}{}{CURSOR_SEP}{}", p.details.family_name.as_str().to_lowercase(), p.details.given_name.as_str().to_lowercase(), p.id))
+    let c = cursor_after(p);
+    hex::encode(format!("{}{CURSOR_SEP}{}{CURSOR_SEP}{}", c.family, c.given, c.id))
 }
 
 fn decode_cursor(raw: &str) -> AppResult<PatientCursor> {

@@ -82,11 +82,13 @@ pub enum Permission {
     AuditRead,
     /// Create, disable and re-enable staff accounts; revoke their sessions and tokens.
     UserManage,
+    /// Export every patient's record at once (FHIR Bulk Data `$export`).
+    BulkExport,
 }
 
 impl Permission {
     /// Every permission, in documentation order.
-    pub const ALL: [Self; 31] = [
+    pub const ALL: [Self; 32] = [
         Self::PatientRead,
         Self::PatientRegister,
         Self::PatientUpdate,
@@ -118,6 +120,7 @@ impl Permission {
         Self::DashboardRead,
         Self::AuditRead,
         Self::UserManage,
+        Self::BulkExport,
     ];
 
     /// The name used in docs and audit details.
@@ -154,6 +157,7 @@ impl Permission {
             Self::DashboardRead => "dashboard.read",
             Self::AuditRead => "audit.read",
             Self::UserManage => "user.manage",
+            Self::BulkExport => "data.export",
         }
     }
 
@@ -191,6 +195,7 @@ impl Permission {
             Self::DashboardRead => "see the outcome dashboard",
             Self::AuditRead => "read the audit log",
             Self::UserManage => "manage staff accounts",
+            Self::BulkExport => "export every patient's record (FHIR Bulk Data)",
         }
     }
 }
@@ -249,6 +254,10 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         P::DashboardRead => matches!(role, R::Nurse | R::Prescriber | R::Therapist | R::Admin | R::Auditor),
         P::AuditRead => matches!(role, R::Auditor | R::Admin),
         P::UserManage => matches!(role, R::Admin),
+        // Issue 7: a bulk export holds every chart, so it is for the roles that may read every
+        // chart and answer for the clinic's records: the prescriber (the medical lead) and the
+        // auditor. The admin, who does not open charts, may not.
+        P::BulkExport => matches!(role, R::Prescriber | R::Auditor),
     }
 }
 
@@ -334,6 +343,7 @@ pub mod perm {
         DashboardRead => DashboardRead,
         AuditRead => AuditRead,
         UserManage => UserManage,
+        BulkExport => BulkExport,
     }
 }
 
@@ -409,6 +419,7 @@ mod tests {
             Permission::DashboardRead => 28,
             Permission::AuditRead => 29,
             Permission::UserManage => 30,
+            Permission::BulkExport => 31,
         }
     }
 
@@ -416,6 +427,6 @@ mod tests {
     fn all_lists_every_permission_once() {
         let positions: Vec<usize> = Permission::ALL.iter().map(|p| position(*p)).collect();
         assert_eq!(positions, (0..Permission::ALL.len()).collect::<Vec<_>>());
-        assert_eq!(position(Permission::UserManage) + 1, Permission::ALL.len());
+        assert_eq!(position(Permission::BulkExport) + 1, Permission::ALL.len());
     }
 }

@@ -110,11 +110,13 @@ pub enum AuditAction {
     InventoryReportRead,
     /// A patient's observations (vital signs, scores) read through FHIR.
     ObservationsRead,
+    /// A patient's whole record read into a FHIR Bulk Data export.
+    PatientExported,
 }
 
 impl AuditAction {
     /// Every action (for filters in the auditor's pages).
-    pub const ALL: [Self; 65] = [
+    pub const ALL: [Self; 66] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Logout,
@@ -180,6 +182,7 @@ impl AuditAction {
         Self::InventoryLossTaskDone,
         Self::InventoryReportRead,
         Self::ObservationsRead,
+        Self::PatientExported,
     ];
 
     /// The stored name, `area.verb`.
@@ -250,6 +253,7 @@ impl AuditAction {
             Self::InventoryLossTaskDone => "inventory.loss_task",
             Self::InventoryReportRead => "inventory.report",
             Self::ObservationsRead => "observation.read",
+            Self::PatientExported => "patient.export",
         }
     }
 }

@@ -22,6 +22,21 @@ pub struct SearchParam {
     pub type_: String,
 }
 
+/// An operation the server runs (`$export`), by its definition's canonical URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Operation {
+    pub name: String,
+    pub definition: String,
+}
+
+/// The Bulk Data Access IG's canonical URLs (the IG's own OperationDefinitions and
+/// CapabilityStatement, which clients look for).
+pub mod bulk_data {
+    pub const CAPABILITY: &str = "http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data";
+    pub const EXPORT: &str = "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export";
+    pub const PATIENT_EXPORT: &str = "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export";
+}
+
 /// What the server does with one resource type.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
@@ -31,6 +46,8 @@ pub struct RestResource {
     pub interaction: Vec<Interaction>,
     #[serde(default, skip_serializing_if = "is_empty")]
     pub search_param: Vec<SearchParam>,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub operation: Vec<Operation>,
 }
 
 /// How the server is secured (described in words; bearer tokens).
@@ -45,6 +62,9 @@ pub struct Rest {
     pub mode: String,
     pub security: RestSecurity,
     pub resource: Vec<RestResource>,
+    /// System-level operations (`$export`).
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub operation: Vec<Operation>,
 }
 
 /// The software.
@@ -65,6 +85,9 @@ pub struct Implementation {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct CapabilityStatement {
+    /// The CapabilityStatements this server implements (the Bulk Data IG's).
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub instantiates: Vec<String>,
     pub status: String,
     pub date: String,
     pub kind: String,
@@ -79,10 +102,39 @@ fn param(name: &str, type_: &str) -> SearchParam {
     SearchParam { name: name.to_owned(), type_: type_.to_owned() }
 }
 
-/// The statement of this server as it stands: Patient read and search; Observation read and search (one
-/// patient's, by code, category and date); QuestionnaireResponse create (scored) and read.
+const READ_SEARCH: &[&str] = &["read", "search-type"];
+
+fn resource(type_: &str, interactions: &[&str], params: &[(&str, &str)]) -> RestResource {
+    RestResource {
+        type_: type_.to_owned(),
+        interaction: interactions.iter().map(|code| Interaction { code: (*code).to_owned() }).collect(),
+        search_param: params.iter().map(|(name, t)| param(name, t)).collect(),
+        operation: Vec::new(),
+    }
+}
+
+fn export(name: &str, definition: &str) -> Operation {
+    Operation { name: name.to_owned(), definition: definition.to_owned() }
+}
+
+/// The statement of this server as it stands: Patient read and search, and `$export` of every
+/// patient; Observation read, search (one patient's, by code, category and date) and create
+/// (vital signs onto the open session); system `$export`; QuestionnaireResponse create (scored),
+/// read and search; Questionnaire read and search (every instrument); Condition and
+/// AllergyIntolerance read and search by patient; Encounter and MedicationAdministration read
+/// and search by patient and date. Every search also takes `_count` and follows `next` links;
+/// the dated ones take `_sort`.
 pub fn capability_statement(base: &crate::ServerBase, version: &str, date: &str) -> CapabilityStatement {
+    let patient = RestResource {
+        operation: vec![export("export", bulk_data::PATIENT_EXPORT)],
+        ..resource(
+            "Patient",
+            READ_SEARCH,
+            &[("_id", "token"), ("identifier", "token"), ("family", "string"), ("given", "string"), ("name", "string"), ("birthdate", "date")],
+        )
+    };
     CapabilityStatement {
+        instantiates: vec![bulk_data::CAPABILITY.to_owned()],
         status: "active".to_owned(),
         date: date.to_owned(),
         kind: "instance".to_owned(),
@@ -96,35 +148,24 @@ pub fn capability_statement(base: &crate::ServerBase, version: &str, date: &str)
                 description: "Bearer API tokens (`ketaclinic token create`); the token's staff role applies and every access is audited.".to_owned(),
             },
             resource: vec![
-                RestResource {
-                    type_: "Patient".to_owned(),
-                    interaction: vec![Interaction { code: "read".to_owned() }, Interaction { code: "search-type".to_owned() }],
-                    search_param: vec![
-                        param("_id", "token"),
-                        param("identifier", "token"),
-                        param("family", "string"),
-                        param("given", "string"),
-                        param("name", "string"),
-                        param("birthdate", "date"),
-                    ],
-                },
-                RestResource {
-                    type_: "Observation".to_owned(),
-                    interaction: vec![Interaction { code: "read".to_owned() }, Interaction { code: "search-type".to_owned() }],
-                    search_param: vec![
-                        param("patient", "reference"),
-                        param("subject", "reference"),
-                        param("code", "token"),
-                        param("category", "token"),
-                        param("date", "date"),
-                    ],
-                },
-                RestResource {
-                    type_: "QuestionnaireResponse".to_owned(),
-                    interaction: vec![Interaction { code: "read".to_owned() }, Interaction { code: "create".to_owned() }],
-                    search_param: Vec::new(),
-                },
+                patient,
+                resource(
+                    "Observation",
+                    &["read", "search-type", "create"],
+                    &[("patient", "reference"), ("subject", "reference"), ("code", "token"), ("category", "token"), ("date", "date")],
+                ),
+                resource(
+                    "QuestionnaireResponse",
+                    &["read", "search-type", "create"],
+                    &[("patient", "reference"), ("questionnaire", "reference"), ("authored", "date")],
+                ),
+                resource("Questionnaire", READ_SEARCH, &[("_id", "token"), ("url", "uri")]),
+                resource("Condition", READ_SEARCH, &[("patient", "reference")]),
+                resource("AllergyIntolerance", READ_SEARCH, &[("patient", "reference")]),
+                resource("Encounter", READ_SEARCH, &[("patient", "reference"), ("date", "date")]),
+                resource("MedicationAdministration", READ_SEARCH, &[("patient", "reference"), ("date", "date"), ("effective-time", "date")]),
             ],
+            operation: vec![export("export", bulk_data::EXPORT)],
         }],
     }
 }

@@ -12,6 +12,18 @@ pub const NDC: &str = "http://hl7.org/fhir/sid/ndc";
 pub const UCUM: &str = "http://unitsofmeasure.org";
 /// FHIR's observation category code system (the vital-signs profile's required category).
 pub const OBSERVATION_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/observation-category";
+/// FHIR's Condition clinical status (`active`, `resolved` …).
+pub const CONDITION_CLINICAL: &str = "http://terminology.hl7.org/CodeSystem/condition-clinical";
+/// FHIR's Condition verification status (we emit only `entered-in-error`).
+pub const CONDITION_VERIFICATION: &str = "http://terminology.hl7.org/CodeSystem/condition-ver-status";
+/// FHIR's Condition category (`problem-list-item`).
+pub const CONDITION_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/condition-category";
+/// FHIR's AllergyIntolerance clinical status.
+pub const ALLERGY_CLINICAL: &str = "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical";
+/// FHIR's AllergyIntolerance verification status (we emit only `entered-in-error`).
+pub const ALLERGY_VERIFICATION: &str = "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification";
+/// HL7 v3 ActCode, the code system of `Encounter.class` (`AMB`, ambulatory).
+pub const ACT_CODE: &str = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
 /// The FHIR R4 vital-signs profile every vital-sign Observation claims.
 pub const VITAL_SIGNS_PROFILE: &str = "http://hl7.org/fhir/StructureDefinition/vitalsigns";
 

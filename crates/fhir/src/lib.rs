@@ -11,8 +11,11 @@
 //! against the official R4 JSON Schema in this crate's tests.
 
 pub mod capability;
+pub mod clinical;
 pub mod codes;
 pub mod map;
+pub mod observation_in;
+pub mod questionnaire;
 pub mod questionnaire_response;
 pub mod resources;
 pub mod types;

@@ -105,7 +105,7 @@ pub struct InputError {
 }
 
 impl InputError {
-    fn new(expression: &str, message: &str) -> Self {
+    pub(crate) fn new(expression: &str, message: &str) -> Self {
         Self { expression: expression.to_owned(), message: message.to_owned() }
     }
 }

@@ -17,6 +17,13 @@ pub enum Resource {
     Patient(Box<Patient>),
     Observation(Box<Observation>),
     QuestionnaireResponse(Box<crate::questionnaire_response::QuestionnaireResponse>),
+    Questionnaire(Box<crate::questionnaire::Questionnaire>),
+    Condition(Box<crate::clinical::Condition>),
+    AllergyIntolerance(Box<crate::clinical::AllergyIntolerance>),
+    Encounter(Box<crate::clinical::Encounter>),
+    MedicationAdministration(Box<crate::clinical::MedicationAdministration>),
+    /// Only ever contained in a MedicationAdministration, to carry the lot number.
+    Medication(Box<crate::clinical::Medication>),
     OperationOutcome(OperationOutcome),
     Bundle(Bundle),
 }

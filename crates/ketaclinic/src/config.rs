@@ -22,9 +22,11 @@ use ketaclinic_domain::phone::PhoneRegion;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
+mod fhir;
 mod hl7;
 mod register;
 
+pub use fhir::FhirConfig;
 pub use hl7::Hl7Config;
 pub use register::RegisterConfig;
 
@@ -181,6 +183,7 @@ pub struct Config {
     pub sessions: SessionsConfig,
     pub register: RegisterConfig,
     pub hl7: Hl7Config,
+    pub fhir: FhirConfig,
 }
 
 /// The chairside session protocol (`[sessions]`).
@@ -291,6 +294,7 @@ impl Default for Config {
             sessions: SessionsConfig::default(),
             register: RegisterConfig::default(),
             hl7: Hl7Config::default(),
+            fhir: FhirConfig::default(),
         }
     }
 }
@@ -330,6 +334,7 @@ impl Config {
         let config: Config = figment.extract().context("invalid configuration")?;
         config.settings().context("invalid configuration")?;
         config.hl7.check(config.hl7_listen.is_some()).context("invalid configuration")?;
+        config.fhir.check().context("invalid configuration")?;
         Ok(config)
     }
 

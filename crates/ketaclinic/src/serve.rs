@@ -46,7 +46,8 @@ pub async fn build(config: &Config) -> anyhow::Result<(Router, App)> {
         Some(url) => url.trim_end_matches('/').to_owned(),
         None => format!("{}://{}", if config.tls_cert.is_some() { "https" } else { "http" }, config.listen),
     };
-    let state = AppState::new(app.clone(), WebConfig { secure_cookies: secure, clinic_name: config.clinic.name.clone(), public_url }, metrics_handle());
+    let web = WebConfig { secure_cookies: secure, clinic_name: config.clinic.name.clone(), public_url, export: config.fhir.export_settings(&config.data_dir) };
+    let state = AppState::new(app.clone(), web, metrics_handle());
     Ok((ketaclinic_web::router(state), app))
 }
 

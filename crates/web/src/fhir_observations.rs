@@ -16,8 +16,10 @@ use ketaclinic_app::AppError;
 use ketaclinic_app::observations::PatientObservations;
 use ketaclinic_app::permissions::perm;
 use ketaclinic_domain::ids::PatientId;
+use ketaclinic_domain::ids::TreatmentSessionId;
+use ketaclinic_domain::session::VitalReading;
 use ketaclinic_fhir::map::assessment::score_observations;
-use ketaclinic_fhir::map::vitals::vital_signs;
+use ketaclinic_fhir::map::vitals::{VitalKind, vital_signs};
 use ketaclinic_fhir::map::{owned_id, parse_owned_id, reference_id};
 use ketaclinic_fhir::resources::BundleSearch;
 use ketaclinic_fhir::{Bundle, BundleEntry, BundleLink, Observation, OperationOutcome, OutcomeIssue, Resource, ServerBase};
@@ -31,10 +33,13 @@ const COUNT_DEFAULT: usize = 20;
 const COUNT_MAX: usize = 100;
 
 /// One Observation with what search filters and sorts on.
-struct Candidate {
-    at: Timestamp,
-    id: String,
-    observation: Observation,
+pub(crate) struct Candidate {
+    /// When it was observed (search's `date`).
+    pub(crate) at: Timestamp,
+    /// When it was recorded (an export's `_since`).
+    pub(crate) changed: Timestamp,
+    pub(crate) id: String,
+    pub(crate) observation: Observation,
 }
 
 impl Candidate {
@@ -53,23 +58,27 @@ fn short_hash(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes())).chars().take(6).collect()
 }
 
-/// Every Observation of a patient, with ids.
-fn candidates(patient: PatientId, found: PatientObservations, base: &ServerBase) -> Vec<Candidate> {
+/// The id of one vital sign of a reading: `{kind}-{session}-{time µs}-{device hash}`.
+pub(crate) fn vital_id(kind: VitalKind, session: TreatmentSessionId, reading: &VitalReading) -> String {
+    let session_id = owned_id(session.0, uuid::Uuid::nil()).get(..22).map(str::to_owned).unwrap_or_default();
+    format!("{}-{session_id}-{}-{}", kind.as_str(), reading.at.as_microsecond(), short_hash(&reading.device_id))
+}
+
+/// Every Observation of a patient, with ids (the bulk export uses it too).
+pub(crate) fn candidates(patient: PatientId, found: &PatientObservations, base: &ServerBase) -> Vec<Candidate> {
     let mut out = Vec::new();
     for (session, reading) in &found.vitals {
-        let session_id = owned_id(session.0, uuid::Uuid::nil()).get(..22).map(str::to_owned).unwrap_or_default();
-        let key = format!("{session_id}-{}-{}", reading.at.as_microsecond(), short_hash(&reading.device_id));
         for (kind, mut observation) in vital_signs(reading, patient, *session) {
-            let id = format!("{}-{key}", kind.as_str());
+            let id = vital_id(kind, *session, reading);
             observation.id = Some(id.clone());
-            out.push(Candidate { at: reading.at, id, observation });
+            out.push(Candidate { at: reading.at, changed: reading.at, id, observation });
         }
     }
     for (assessment, corrected) in &found.assessments {
         for (part, mut observation) in score_observations(assessment, *corrected, base) {
             let id = format!("{}-{}", part.as_str(), owned_id(patient.0, assessment.id.0));
             observation.id = Some(id.clone());
-            out.push(Candidate { at: assessment.administered_at, id, observation });
+            out.push(Candidate { at: assessment.administered_at, changed: assessment.recorded_at, id, observation });
         }
     }
     out
@@ -170,7 +179,7 @@ pub async fn search(State(state): State<AppState>, FhirActor(actor): FhirActor, 
     let grant = state.app.authorize::<perm::ClinicalRead>(&actor).await?;
     let found = state.app.patient_observations(&grant, patient).await?;
     let base = ServerBase::new(&state.web.public_url);
-    let matching = select(candidates(patient, found, &base), &s);
+    let matching = select(candidates(patient, &found, &base), &s);
     let total = s.total.then(|| u64::try_from(matching.len()).unwrap_or(u64::MAX));
     let start = match &s.after {
         None => 0,
@@ -210,10 +219,9 @@ pub async fn read(State(state): State<AppState>, FhirActor(actor): FhirActor, Pa
     // Vital signs name their session, scores their patient (both 22 characters of base64url).
     let (_, rest) = id.split_once('-').ok_or_else(not_found)?;
     let (owner, _) = rest.get(..22).and_then(parse_owned_id).ok_or_else(not_found)?;
-    let patient =
-        if rest.len() == 44 { PatientId(owner) } else { state.app.patient_of_session(&grant, ketaclinic_domain::ids::TreatmentSessionId(owner)).await? };
+    let patient = if rest.len() == 44 { PatientId(owner) } else { state.app.patient_of_session(&grant, TreatmentSessionId(owner)).await? };
     let found = state.app.patient_observations(&grant, patient).await?;
     let base = ServerBase::new(&state.web.public_url);
-    let hit = candidates(patient, found, &base).into_iter().find(|c| c.id == id).ok_or_else(not_found)?;
+    let hit = candidates(patient, &found, &base).into_iter().find(|c| c.id == id).ok_or_else(not_found)?;
     Ok(Fhir(StatusCode::OK, Resource::Observation(Box::new(hit.observation))))
 }

@@ -1,12 +1,11 @@
 //! `Patient` search at `/fhir`: `_id`, `identifier` (the MRN, optionally `system|value`),
-//! `family`, `given`, `name` (each "starts with", case-insensitive), `birthdate` (a day, `eq`
-//! only), `_count` (1–100) and the `next` link's cursor. It runs the native patient search (the
+//! `family`, `given`, `name` (each "starts with", case-insensitive), `birthdate` (repeatable,
+//! with `eq` `gt` `ge` `lt` `le`), `_count` (1–100) and the `next` link's cursor. It runs the native patient search (the
 //! same index, paging and audit) and applies FHIR's per-field meaning to each page, so a page
 //! may hold fewer than `_count` matches; the `next` link is there while more may follow.
 
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
-use jiff::civil::Date;
 use ketaclinic_app::AppError;
 use ketaclinic_app::permissions::perm;
 use ketaclinic_domain::ids::PatientId;
@@ -16,6 +15,7 @@ use ketaclinic_fhir::resources::BundleSearch;
 use ketaclinic_fhir::{Bundle, BundleEntry, BundleLink, OperationOutcome, OutcomeIssue, Resource, ServerBase};
 
 use crate::fhir::{Fhir, FhirActor, Outcome};
+use crate::fhir_search::DateParam;
 use crate::state::AppState;
 
 #[derive(Default)]
@@ -25,7 +25,7 @@ struct Search {
     family: Option<String>,
     given: Option<String>,
     name: Option<String>,
-    birthdate: Option<Date>,
+    birthdates: Vec<DateParam>,
     count: u32,
     cursor: Option<String>,
 }
@@ -59,18 +59,14 @@ fn parse(query: &str) -> Result<Search, Outcome> {
             "family" => s.family = Some(value.to_lowercase()),
             "given" => s.given = Some(value.to_lowercase()),
             "name" => s.name = Some(value.to_lowercase()),
-            "birthdate" => {
-                let day = value.strip_prefix("eq").unwrap_or(&value);
-                s.birthdate =
-                    Some(day.parse().map_err(|_| bad("birthdate", "must be a day (YYYY-MM-DD), optionally with eq; other prefixes are not supported"))?);
-            }
+            "birthdate" => s.birthdates.push(DateParam::parse(&value).map_err(|e| bad("birthdate", &e.message))?),
             "_count" => s.count = value.parse().ok().filter(|n| (1..=100).contains(n)).ok_or_else(|| bad("_count", "must be a number from 1 to 100"))?,
             "_cursor" => s.cursor = Some(value),
             "_format" if value.contains("json") => {}
             other => return Err(bad(other, "is not a supported Patient search parameter (see /fhir/metadata)")),
         }
     }
-    if s.id.is_none() && s.mrn.is_none() && s.family.is_none() && s.given.is_none() && s.name.is_none() && s.birthdate.is_none() {
+    if s.id.is_none() && s.mrn.is_none() && s.family.is_none() && s.given.is_none() && s.name.is_none() && s.birthdates.is_empty() {
         return Err(bad("_id", "give at least one of _id, identifier, family, given, name, birthdate"));
     }
     Ok(s)
@@ -84,7 +80,7 @@ fn matches(p: &DomainPatient, s: &Search, base: &ServerBase) -> bool {
         && s.family.as_ref().is_none_or(|f| family.starts_with(f.as_str()))
         && s.given.as_ref().is_none_or(|g| given.starts_with(g.as_str()))
         && s.name.as_ref().is_none_or(|n| family.starts_with(n.as_str()) || given.starts_with(n.as_str()))
-        && s.birthdate.is_none_or(|b| d.birth_date.date() == b)
+        && s.birthdates.iter().all(|b| b.matches_day(d.birth_date.date()))
 }
 
 /// `GET /fhir/Patient?…` (`patient.read`; audited as a patient search).
@@ -106,7 +102,13 @@ pub async fn search(State(state): State<AppState>, FhirActor(actor): FhirActor, 
     } else {
         // The native search takes name words, an MRN, or a birth date.
         let words: Vec<&str> = [&s.family, &s.given, &s.name].into_iter().flatten().map(String::as_str).collect();
-        let text = match (&s.mrn, words.is_empty(), s.birthdate) {
+        // A single plain day is looked up directly; a range reads every patient a page at a
+        // time and keeps the matches.
+        let day = match s.birthdates.as_slice() {
+            [one] => one.as_day(),
+            _ => None,
+        };
+        let text = match (&s.mrn, words.is_empty(), day) {
             (Some((_, mrn)), _, _) => mrn.clone(),
             (None, false, _) => words.join(" "),
             (None, true, Some(day)) => day.to_string(),

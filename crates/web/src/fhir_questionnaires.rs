@@ -1,22 +1,26 @@
 //! `QuestionnaireResponse` at `/fhir`: `POST` records an assessment through the same use case
 //! as the native API (so it is validated and scored exactly alike, and raises the same safety
 //! alerts), and `GET …/{id}` reads one back. The created response's `Link` header names the
-//! score Observation(s) derived from it.
+//! score Observation(s) derived from it. Search takes `patient` (required), `questionnaire`
+//! (the canonical URL or the instrument key; comma-separated alternatives), `authored` (with
+//! prefixes), `_sort=authored|-authored`, `_count`, `_total` and the keyset `next` link.
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ketaclinic_app::AppError;
 use ketaclinic_app::assessments::AssessmentInput;
+use ketaclinic_app::observations::PatientObservations;
 use ketaclinic_app::permissions::perm;
 use ketaclinic_domain::ids::PatientId;
 use ketaclinic_fhir::map::assessment::score_observations;
-use ketaclinic_fhir::map::{owned_id, parse_owned_id};
+use ketaclinic_fhir::map::{owned_id, parse_owned_id, reference_id};
 use ketaclinic_fhir::questionnaire_response::{incoming, questionnaire_response};
 use ketaclinic_fhir::{OperationOutcome, OutcomeIssue, Resource, ServerBase};
 
 use crate::fhir::{Fhir, FhirActor, Outcome};
+use crate::fhir_paging::{Found, Spec, page, parse};
 use crate::state::AppState;
 
 fn invalid(issues: Vec<(String, String)>) -> Outcome {
@@ -101,4 +105,39 @@ pub async fn read(State(state): State<AppState>, FhirActor(actor): FhirActor, Pa
     let (a, corrected) = found.assessments.iter().find(|(a, _)| a.id.0 == assessment).ok_or_else(not_found)?;
     let base = ServerBase::new(&state.web.public_url);
     Ok(Fhir(StatusCode::OK, Resource::QuestionnaireResponse(Box::new(questionnaire_response(a, *corrected, &base)))))
+}
+
+const RESPONSE: Spec = Spec { resource_type: "QuestionnaireResponse", params: &["patient", "questionnaire"], dates: &["authored"], patient_required: true };
+
+/// Every QuestionnaireResponse of a patient (one per assessment, entered-in-error ones with that
+/// status), dated by when it was administered. The bulk export calls this with the
+/// observations it loaded and keeps each [`Found::resource`].
+pub fn questionnaire_response_resources(found: &PatientObservations, base: &ServerBase) -> Vec<Found> {
+    found
+        .assessments
+        .iter()
+        .map(|(a, corrected)| Found {
+            at: a.administered_at,
+            id: owned_id(a.patient_id.0, a.id.0),
+            resource: Resource::QuestionnaireResponse(Box::new(questionnaire_response(a, *corrected, base))),
+        })
+        .collect()
+}
+
+/// `GET /fhir/QuestionnaireResponse?patient=…` (`clinical.read`; audited as the patient's
+/// observations read, which is where assessments are loaded from).
+pub async fn search(State(state): State<AppState>, FhirActor(actor): FhirActor, RawQuery(query): RawQuery) -> Result<Fhir, Outcome> {
+    let query = query.unwrap_or_default();
+    let s = parse(&query, &RESPONSE)?;
+    let patient = s.patient()?;
+    let grant = state.app.authorize::<perm::ClinicalRead>(&actor).await?;
+    let found = state.app.patient_observations(&grant, patient).await?;
+    let base = ServerBase::new(&state.web.public_url);
+    let wanted: Option<Vec<&str>> = s.get("questionnaire").map(|q| q.split(',').map(|one| reference_id(one, "Questionnaire")).collect());
+    let keep = |f: &Found| {
+        let Resource::QuestionnaireResponse(qr) = &f.resource else { return false };
+        let instrument = qr.questionnaire.as_deref().map(|q| reference_id(q, "Questionnaire"));
+        wanted.as_ref().is_none_or(|list| instrument.is_some_and(|i| list.contains(&i)))
+    };
+    Ok(Fhir(StatusCode::OK, page(questionnaire_response_resources(&found, &base), &s, &RESPONSE, &query, &base, keep)))
 }

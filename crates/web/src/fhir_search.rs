@@ -62,6 +62,20 @@ impl DateParam {
         Ok(Self { prefix, lo: at, hi })
     }
 
+    /// The day this stands for when it is a plain `eq` of a whole day (`birthdate=1980-02-29`),
+    /// which the native patient search can look up directly.
+    pub fn as_day(&self) -> Option<Date> {
+        let day = self.lo.to_zoned(jiff::tz::TimeZone::UTC).date();
+        let whole_day = day.tomorrow().ok().and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok()).is_some_and(|next| next.timestamp() == self.hi);
+        (self.prefix == Prefix::Eq && whole_day && self.lo.to_zoned(jiff::tz::TimeZone::UTC).time() == jiff::civil::Time::midnight()).then_some(day)
+    }
+
+    /// Whether a calendar day (a birth date) matches: the day is the range of its UTC day, so
+    /// `ge1980-01-01` includes 1980-01-01 and `gt1980-01-01` starts the day after.
+    pub fn matches_day(&self, day: Date) -> bool {
+        day.to_zoned(jiff::tz::TimeZone::UTC).is_ok_and(|z| self.matches(z.timestamp()))
+    }
+
     /// Whether an observation at `at` matches.
     pub fn matches(&self, at: Timestamp) -> bool {
         match self.prefix {
@@ -145,6 +159,19 @@ mod tests {
         for bad in ["", "yesterday", "ne2026-11-22", "sa2026-11-22", "2026-13-01", "ge"] {
             assert!(DateParam::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn birth_dates_are_whole_days() {
+        let p = |raw: &str| DateParam::parse(raw).unwrap_or_else(|e| panic!("{e:?}"));
+        let leap = jiff::civil::date(1980, 2, 29);
+        assert_eq!(p("1980-02-29").as_day(), Some(leap));
+        assert_eq!(p("eq1980-02-29").as_day(), Some(leap));
+        assert_eq!(p("ge1980-02-29").as_day(), None, "a range is not one day");
+        assert_eq!(p("1980-02-29T00:00:00Z").as_day(), None, "an instant is not a day");
+        assert!(p("ge1980-02-29").matches_day(leap) && !p("gt1980-02-29").matches_day(leap));
+        assert!(p("le1980-02-29").matches_day(leap) && !p("lt1980-02-29").matches_day(leap));
+        assert!(p("gt1980-02-28").matches_day(leap) && p("lt1980-03-01").matches_day(leap));
     }
 
     #[test]

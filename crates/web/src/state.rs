@@ -7,6 +7,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::assets::Assets;
 use crate::board_hub::BoardHub;
+use crate::fhir_export_job::{ExportJobs, ExportSettings};
 
 /// Settings of the HTTP edge.
 #[derive(Debug, Clone)]
@@ -18,11 +19,13 @@ pub struct WebConfig {
     /// The server's public base URL (`https://clinic.example.org`): FHIR fullUrls and the
     /// canonical URLs of local code systems hang off it, so it must be stable for a clinic.
     pub public_url: String,
+    /// Where Bulk Data export files go and how long they are kept.
+    pub export: ExportSettings,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        Self { secure_cookies: false, clinic_name: "ketaclinic".to_owned(), public_url: "http://127.0.0.1:8080".to_owned() }
+        Self { secure_cookies: false, clinic_name: "ketaclinic".to_owned(), public_url: "http://127.0.0.1:8080".to_owned(), export: ExportSettings::default() }
     }
 }
 
@@ -35,11 +38,14 @@ pub struct AppState {
     pub assets: Arc<Assets>,
     /// Fan-out of session changes to chair boards and open session pages.
     pub board_hub: Arc<BoardHub>,
+    /// This process's Bulk Data export jobs.
+    pub exports: Arc<ExportJobs>,
 }
 
 impl AppState {
     /// State for `app` with `web` settings and an optional Prometheus handle.
     pub fn new(app: App, web: WebConfig, metrics: Option<PrometheusHandle>) -> Self {
-        Self { app, web: Arc::new(web), metrics, assets: Arc::new(Assets::load()), board_hub: Arc::new(BoardHub::default()) }
+        let exports = Arc::new(ExportJobs::new(web.export.clone()));
+        Self { app, web: Arc::new(web), metrics, assets: Arc::new(Assets::load()), board_hub: Arc::new(BoardHub::default()), exports }
     }
 }

@@ -24,7 +24,11 @@ async fn metadata_claims_what_works() {
     assert_eq!(reply.json["fhirVersion"], "4.0.1");
     assert_eq!(reply.json["implementation"]["url"], "http://127.0.0.1:8080/fhir");
     let types: Vec<&str> = reply.json["rest"][0]["resource"].as_array().unwrap().iter().filter_map(|r| r["type"].as_str()).collect();
-    assert_eq!(types, ["Patient", "Observation", "QuestionnaireResponse"]);
+    assert_eq!(
+        types,
+        ["Patient", "Observation", "QuestionnaireResponse", "Questionnaire", "Condition", "AllergyIntolerance", "Encounter", "MedicationAdministration"]
+    );
+    assert_eq!(reply.json["rest"][0]["operation"][0]["name"], "export");
 }
 
 #[tokio::test]
@@ -62,7 +66,7 @@ async fn patient_read_with_a_token_and_every_refusal_as_an_operation_outcome() {
         let reply = app.call(Method::GET, missing, &nurse, None).await;
         assert_eq!((reply.status, reply.json["issue"][0]["code"].as_str()), (StatusCode::NOT_FOUND, Some("not-found")), "{missing}");
     }
-    let unsupported = app.call(Method::GET, "/fhir/Encounter?patient=x", &nurse, None).await;
+    let unsupported = app.call(Method::GET, "/fhir/Appointment?patient=x", &nurse, None).await;
     assert_eq!((unsupported.status, unsupported.json["issue"][0]["code"].as_str()), (StatusCode::NOT_FOUND, Some("not-supported")));
     assert!(is_fhir(&unsupported));
 }
@@ -277,11 +281,64 @@ async fn patient_search_by_name_identifier_birthdate_and_id() {
     assert_eq!(ids(&get("birthdate=eq1980-02-29&_count=1".into()).await).len(), 1);
     let paged = get("birthdate=1980-02-29&_count=1".into()).await;
     assert!(next_link(&paged).is_some(), "three patients share the birth date: a next link follows the first");
-    for (q, param) in [("", "_id"), ("birthdate=ge1980-01-01", "birthdate"), ("gender=female", "gender"), ("name=x&_count=500", "_count")] {
+    for (q, param) in [
+        ("", "_id"),
+        ("birthdate=ne1980-01-01", "birthdate"),
+        ("birthdate=1980-02-30", "birthdate"),
+        ("gender=female", "gender"),
+        ("name=x&_count=500", "_count"),
+    ] {
         let r = app.call(Method::GET, &format!("/fhir/Patient?{q}"), &nurse, None).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{q}: {}", r.text);
         assert_eq!(r.json["issue"][0]["expression"][0], param, "{q}");
     }
     let admin = app.token(Role::Admin).await;
     assert_eq!(app.call(Method::GET, "/fhir/Patient?name=robin", &admin, None).await.status, StatusCode::FORBIDDEN);
+
+    // Birth-date prefixes and ranges: two more patients either side of 1980-02-29.
+    let desk = app.token(Role::FrontDesk).await;
+    let mut born = Vec::new();
+    for (given, day) in [("Older", "1975-06-01"), ("Younger", "1990-12-31")] {
+        let body = serde_json::json!({"given_name": given, "family_name": "Datesearch", "birth_date": day, "sex": "unknown"});
+        let r = app.call(Method::POST, "/api/v1/patients", &desk, Some(body)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        born.push(r.json["id"].as_str().unwrap().to_owned());
+    }
+    let (older, younger) = (born[0].as_str(), born[1].as_str());
+    let all_pages = |q: &str| {
+        let q = q.to_owned();
+        let get = &get;
+        async move {
+            let mut found = Vec::new();
+            let mut page = get(format!("{q}&_count=2")).await;
+            loop {
+                found.extend(ids(&page));
+                let Some(next) = next_link(&page) else { break };
+                page = get(next.trim_start_matches("/fhir/Patient?").to_owned()).await;
+            }
+            found.sort();
+            found
+        }
+    };
+    let sorted = |mut v: Vec<&str>| {
+        v.sort_unstable();
+        v.into_iter().map(str::to_owned).collect::<Vec<_>>()
+    };
+    assert_eq!(all_pages("birthdate=lt1980-02-29").await, [older], "lt excludes the day itself");
+    assert_eq!(all_pages("birthdate=le1975-06-01").await, [older], "le includes it");
+    assert_eq!(all_pages("birthdate=gt1980-02-29").await, [younger]);
+    assert_eq!(all_pages("birthdate=ge1990-12-31").await, [younger]);
+    assert_eq!(
+        all_pages("birthdate=ge1980-01-01&birthdate=le1980-12-31").await,
+        sorted(vec![a_id.as_str(), b_id.as_str(), ids_of_elsewhere(&app).await.as_str()]),
+        "a range, across pages"
+    );
+    assert_eq!(all_pages("birthdate=ge1970-01-01&family=datesearch").await, sorted(vec![older, younger]));
+}
+
+/// The id of the third 1980-02-29 patient, Ada Elsewhere.
+async fn ids_of_elsewhere(app: &TestApp) -> String {
+    let nurse = app.token(Role::Nurse).await;
+    let r = app.call(Method::GET, "/fhir/Patient?family=elsewhere", &nurse, None).await;
+    ids(&r.json).remove(0)
 }

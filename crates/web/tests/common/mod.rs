@@ -88,7 +88,9 @@ impl TestAppBuilder {
             };
             app.create_user(&grant, input).await.unwrap();
         }
-        let state = ketaclinic_web::AppState::new(app.clone(), ketaclinic_web::WebConfig::default(), None);
+        // Export files go in the test's own directory, so tests never see each other's.
+        let export = ketaclinic_web::fhir_export_job::ExportSettings { dir: dir.path().join("exports"), ..Default::default() };
+        let state = ketaclinic_web::AppState::new(app.clone(), ketaclinic_web::WebConfig { export, ..Default::default() }, None);
         let router = ketaclinic_web::router(state).layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
         TestApp { router, app, store, clock: manual, _dir: dir }
     }
@@ -105,6 +107,11 @@ impl TestApp {
 
     pub async fn new() -> Self {
         Self::builder().build().await
+    }
+
+    /// Where this app writes Bulk Data export files.
+    pub fn export_dir(&self) -> std::path::PathBuf {
+        self._dir.path().join("exports")
     }
 
     /// Sends a request; `body` is JSON when given.
