@@ -40,7 +40,7 @@ const PATIENTS: [(&str, &str, &str, &str, &str); 10] = [
 ];
 
 /// Seeds a fresh demo database (skipped when it already has staff).
-async fn seed(app: &App) -> anyhow::Result<()> {
+pub(crate) async fn seed(app: &App) -> anyhow::Result<()> {
     let console = Actor::console();
     let grant = app.authorize::<perm::UserManage>(&console).await?;
     if !app.list_users(&grant).await?.is_empty() {

@@ -4,6 +4,8 @@ mod commands;
 mod config;
 mod demo;
 mod demo_chart;
+#[cfg(test)]
+mod demo_export_check;
 mod demo_register;
 mod demo_sessions;
 mod hl7_listener;
