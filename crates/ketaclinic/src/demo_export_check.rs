@@ -47,7 +47,8 @@ async fn the_demo_clinic_exports_valid_fhir() {
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let web = WebConfig { public_url: base.clone(), export: ExportSettings { dir: dir.path().join("exports"), ..ExportSettings::default() }, ..WebConfig::default() };
+    let web =
+        WebConfig { public_url: base.clone(), export: ExportSettings { dir: dir.path().join("exports"), ..ExportSettings::default() }, ..WebConfig::default() };
     let router = ketaclinic_web::router(AppState::new(app, web, None));
     tokio::spawn(async move { axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await });
 

@@ -1,9 +1,9 @@
 //! `Observation` read and search at `/fhir`: vital signs (one Observation per vital sign per
 //! reading, the vital-signs profile) and instrument scores. Search parameters: `patient` /
-//! `subject` (required for now), `code`, `category`, `date` (repeatable, with prefixes), `_sort`
+//! `subject` (required), `code`, `category`, `date` (repeatable, with prefixes), `_sort`
 //! (`date` or `-date`, default `date`), `_count` (1–100, default 20), `_total=accurate`, and the
-//! keyset `_cursor` the `next` link carries. An unknown parameter is refused (400) rather than
-//! silently ignored, so a client never mistakes an unfiltered page for a filtered one.
+//! keyset `_cursor` the `next` link carries, through the shared `fhir_paging`. An unknown
+//! parameter is refused (400) rather than silently ignored.
 //!
 //! Ids are stable and readable back without a table of their own (uuids in unpadded base64url,
 //! so every id fits FHIR's 64 characters): a vital sign is
@@ -15,22 +15,18 @@ use jiff::Timestamp;
 use ketaclinic_app::AppError;
 use ketaclinic_app::observations::PatientObservations;
 use ketaclinic_app::permissions::perm;
-use ketaclinic_domain::ids::PatientId;
-use ketaclinic_domain::ids::TreatmentSessionId;
+use ketaclinic_domain::ids::{PatientId, TreatmentSessionId};
 use ketaclinic_domain::session::VitalReading;
 use ketaclinic_fhir::map::assessment::score_observations;
 use ketaclinic_fhir::map::vitals::{VitalKind, vital_signs};
 use ketaclinic_fhir::map::{owned_id, parse_owned_id, reference_id};
-use ketaclinic_fhir::resources::BundleSearch;
-use ketaclinic_fhir::{Bundle, BundleEntry, BundleLink, Observation, OperationOutcome, OutcomeIssue, Resource, ServerBase};
+use ketaclinic_fhir::{Observation, Resource, ServerBase};
 use sha2::{Digest, Sha256};
 
 use crate::fhir::{Fhir, FhirActor, Outcome};
-use crate::fhir_search::{DateParam, ParamError, Token, cursor, parse_cursor};
+use crate::fhir_paging::{Found, Parsed, Spec, page, parse, refused};
+use crate::fhir_search::{ParamError, Token};
 use crate::state::AppState;
-
-const COUNT_DEFAULT: usize = 20;
-const COUNT_MAX: usize = 100;
 
 /// One Observation with what search filters and sorts on.
 pub(crate) struct Candidate {
@@ -40,18 +36,6 @@ pub(crate) struct Candidate {
     pub(crate) changed: Timestamp,
     pub(crate) id: String,
     pub(crate) observation: Observation,
-}
-
-impl Candidate {
-    fn codes(&self) -> impl Iterator<Item = (&str, &str)> {
-        let own = self.observation.code.coding.iter();
-        let components = self.observation.component.iter().flat_map(|c| c.code.coding.iter());
-        own.chain(components).filter_map(|c| Some((c.system.as_deref()?, c.code.as_deref()?)))
-    }
-
-    fn categories(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.observation.category.iter().flat_map(|c| c.coding.iter()).filter_map(|c| Some((c.system.as_deref()?, c.code.as_deref()?)))
-    }
 }
 
 fn short_hash(text: &str) -> String {
@@ -84,131 +68,49 @@ pub(crate) fn candidates(patient: PatientId, found: &PatientObservations, base: 
     out
 }
 
-/// The parsed search.
-struct Search {
-    patient: String,
-    codes: Option<Vec<Token>>,
-    categories: Option<Vec<Token>>,
-    dates: Vec<DateParam>,
-    descending: bool,
-    count: usize,
-    total: bool,
-    after: Option<(Timestamp, String)>,
+const OBSERVATION: Spec = Spec { resource_type: "Observation", params: &["patient", "subject", "code", "category"], dates: &["date"], patient_required: false };
+
+/// `(system, code)` of every coding of an Observation's code and its components'.
+fn codes(o: &Observation) -> impl Iterator<Item = (&str, &str)> {
+    let components = o.component.iter().flat_map(|c| c.code.coding.iter());
+    o.code.coding.iter().chain(components).filter_map(|c| Some((c.system.as_deref()?, c.code.as_deref()?)))
 }
 
-fn parse(query: &str) -> Result<Search, Vec<ParamError>> {
-    let mut errors = Vec::new();
-    let mut s =
-        Search { patient: String::new(), codes: None, categories: None, dates: Vec::new(), descending: false, count: COUNT_DEFAULT, total: false, after: None };
-    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
-        let value = value.trim().to_owned();
-        match key.as_ref() {
-            "patient" | "subject" => s.patient = reference_id(&value, "Patient").to_owned(),
-            "code" => match Token::parse_list("code", &value) {
-                Ok(list) => s.codes = Some(list),
-                Err(e) => errors.push(e),
-            },
-            "category" => match Token::parse_list("category", &value) {
-                Ok(list) => s.categories = Some(list),
-                Err(e) => errors.push(e),
-            },
-            "date" => match DateParam::parse(&value) {
-                Ok(d) => s.dates.push(d),
-                Err(e) => errors.push(e),
-            },
-            "_sort" => match value.as_str() {
-                "date" => s.descending = false,
-                "-date" => s.descending = true,
-                _ => errors.push(ParamError::new("_sort", "must be date or -date")),
-            },
-            "_count" => match value.parse::<usize>() {
-                Ok(n) if (1..=COUNT_MAX).contains(&n) => s.count = n,
-                _ => errors.push(ParamError::new("_count", format!("must be a number from 1 to {COUNT_MAX}"))),
-            },
-            "_total" => match value.as_str() {
-                "accurate" => s.total = true,
-                "none" | "estimate" => s.total = false,
-                _ => errors.push(ParamError::new("_total", "must be none, estimate or accurate")),
-            },
-            "_cursor" => match parse_cursor(&value) {
-                Ok(c) => s.after = Some(c),
-                Err(e) => errors.push(e),
-            },
-            "_format" if value.contains("json") => {}
-            other => errors.push(ParamError::new(other, "is not a supported Observation search parameter (see /fhir/metadata)")),
-        }
-    }
-    if s.patient.is_empty() {
-        errors.push(ParamError::new("patient", "is required: this server searches one patient's Observations at a time"));
-    }
-    if errors.is_empty() { Ok(s) } else { Err(errors) }
+fn categories(o: &Observation) -> impl Iterator<Item = (&str, &str)> {
+    o.category.iter().flat_map(|c| c.coding.iter()).filter_map(|c| Some((c.system.as_deref()?, c.code.as_deref()?)))
 }
 
-fn refused(errors: Vec<ParamError>) -> Outcome {
-    let issue = errors
-        .into_iter()
-        .map(|e| OutcomeIssue {
-            severity: "error".to_owned(),
-            code: "invalid".to_owned(),
-            diagnostics: Some(format!("{}: {}", e.param, e.message)),
-            expression: vec![e.param],
-        })
-        .collect();
-    Outcome::with(StatusCode::BAD_REQUEST, OperationOutcome { issue })
+/// Whether one of `have` matches one of `wanted` (no `wanted`: no filter).
+fn any_token<'a>(wanted: Option<&[Token]>, mut have: impl Iterator<Item = (&'a str, &'a str)>) -> bool {
+    wanted.is_none_or(|tokens| have.any(|(system, code)| tokens.iter().any(|t| t.matches(system, code))))
 }
 
-/// The candidates that match, in sort order.
-fn select(mut all: Vec<Candidate>, s: &Search) -> Vec<Candidate> {
-    all.retain(|c| {
-        s.codes.as_ref().is_none_or(|tokens| c.codes().any(|(system, code)| tokens.iter().any(|t| t.matches(system, code))))
-            && s.categories.as_ref().is_none_or(|tokens| c.categories().any(|(system, code)| tokens.iter().any(|t| t.matches(system, code))))
-            && s.dates.iter().all(|d| d.matches(c.at))
-    });
-    all.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
-    if s.descending {
-        all.reverse();
-    }
-    all
+/// A comma-separated token parameter (`None` when absent).
+fn tokens(s: &Parsed, name: &str) -> Result<Option<Vec<Token>>, Outcome> {
+    s.get(name).map(|raw| Token::parse_list(name, raw)).transpose().map_err(|e| refused(vec![e]))
 }
 
-/// `GET /fhir/Observation?…`: a searchset Bundle, one page.
+/// `GET /fhir/Observation?…`: a searchset Bundle, one page. `patient` (or its alias
+/// `subject`) is required: this server searches one patient's Observations at a time.
 pub async fn search(State(state): State<AppState>, FhirActor(actor): FhirActor, RawQuery(query): RawQuery) -> Result<Fhir, Outcome> {
     let query = query.unwrap_or_default();
-    let s = parse(&query).map_err(refused)?;
-    let patient = s.patient.parse::<uuid::Uuid>().map(PatientId).map_err(|_| Outcome::from(AppError::NotFound))?;
+    let s = parse(&query, &OBSERVATION)?;
+    let raw = s.get("patient").or_else(|| s.get("subject")).filter(|p| !p.is_empty());
+    let raw = raw.ok_or_else(|| refused(vec![ParamError::new("patient", "is required: this server searches one patient's Observations at a time")]))?;
+    let (codes_wanted, categories_wanted) = (tokens(&s, "code")?, tokens(&s, "category")?);
+    let patient = reference_id(raw, "Patient").parse::<uuid::Uuid>().map(PatientId).map_err(|_| Outcome::from(AppError::NotFound))?;
     let grant = state.app.authorize::<perm::ClinicalRead>(&actor).await?;
     let found = state.app.patient_observations(&grant, patient).await?;
     let base = ServerBase::new(&state.web.public_url);
-    let matching = select(candidates(patient, &found, &base), &s);
-    let total = s.total.then(|| u64::try_from(matching.len()).unwrap_or(u64::MAX));
-    let start = match &s.after {
-        None => 0,
-        Some((at, id)) => {
-            matching.iter().position(|c| if s.descending { (c.at, &c.id) < (*at, id) } else { (c.at, &c.id) > (*at, id) }).unwrap_or(matching.len())
-        }
-    };
-    let page: Vec<Candidate> = matching.into_iter().skip(start).take(s.count + 1).collect();
-    let more = page.len() > s.count;
-    let page: Vec<Candidate> = page.into_iter().take(s.count).collect();
-    let self_url = format!("{}/Observation?{query}", base.fhir());
-    let mut link = vec![BundleLink { relation: "self".to_owned(), url: self_url }];
-    if let (true, Some(last)) = (more, page.last()) {
-        let kept: Vec<(String, String)> =
-            form_urlencoded::parse(query.as_bytes()).filter(|(k, _)| k != "_cursor").map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
-        let mut next = form_urlencoded::Serializer::new(String::new());
-        next.extend_pairs(kept);
-        next.append_pair("_cursor", &cursor(last.at, &last.id));
-        link.push(BundleLink { relation: "next".to_owned(), url: format!("{}/Observation?{}", base.fhir(), next.finish()) });
-    }
-    let entry = page
+    let all = candidates(patient, &found, &base)
         .into_iter()
-        .map(|c| BundleEntry {
-            full_url: Some(format!("{}/Observation/{}", base.fhir(), c.id)),
-            resource: Resource::Observation(Box::new(c.observation)),
-            search: Some(BundleSearch { mode: "match".to_owned() }),
-        })
+        .map(|c| Found { at: c.at, id: c.id, resource: Resource::Observation(Box::new(c.observation)) })
         .collect();
-    Ok(Fhir(StatusCode::OK, Resource::Bundle(Bundle { type_: "searchset".to_owned(), total, link, entry })))
+    let keep = |f: &Found| match &f.resource {
+        Resource::Observation(o) => any_token(codes_wanted.as_deref(), codes(o)) && any_token(categories_wanted.as_deref(), categories(o)),
+        _ => false,
+    };
+    Ok(Fhir(StatusCode::OK, page(all, &s, &OBSERVATION, &query, &base, keep)))
 }
 
 /// `GET /fhir/Observation/{id}` (`clinical.read`). `patient` is read from the id's session or

@@ -71,27 +71,6 @@ async fn patient_read_with_a_token_and_every_refusal_as_an_operation_outcome() {
     assert!(is_fhir(&unsupported));
 }
 
-/// A patient with one IV session of three readings and one PHQ-9.
-async fn observed_patient(app: &TestApp) -> String {
-    use serde_json::json;
-    let nurse = app.token(Role::Nurse).await;
-    let p = app.patient("Ola", "Observed").await;
-    let pid = p["id"].as_str().unwrap().to_owned();
-    let s = app.call(Method::POST, "/api/v1/sessions", &nurse, Some(json!({"patient_id": pid, "modality": "iv_ketamine"}))).await;
-    assert_eq!(s.status, StatusCode::CREATED, "{}", s.text);
-    let sid = s.json["id"].as_str().unwrap();
-    let readings = json!({"readings": [
-        {"at": "2026-11-21T14:30:00Z", "systolic": 128, "diastolic": 82, "heart_rate": 72, "spo2": 98, "device_id": "mon-1"},
-        {"at": "2026-11-21T14:40:00Z", "systolic": 150, "diastolic": 90, "heart_rate": 80, "device_id": "mon-1"},
-        {"at": "2026-11-21T14:50:00Z", "heart_rate": 76, "device_id": "mon-1"}
-    ]});
-    assert_eq!(app.call(Method::POST, &format!("/api/v1/sessions/{sid}/vitals"), &nurse, Some(readings)).await.status, StatusCode::OK);
-    let answers = json!({"1": 2, "2": 2, "3": 1, "4": 1, "5": 1, "6": 1, "7": 1, "8": 0, "9": 0});
-    let body = json!({"instrument": "phq9", "answers": answers, "administered_at": "2026-11-20T10:00:00Z"});
-    assert_eq!(app.call(Method::POST, &format!("/api/v1/patients/{pid}/assessments"), &nurse, Some(body)).await.status, StatusCode::CREATED);
-    pid
-}
-
 fn ids(bundle: &serde_json::Value) -> Vec<String> {
     bundle["entry"].as_array().map_or_else(Vec::new, |e| e.iter().map(|x| x["resource"]["id"].as_str().unwrap().to_owned()).collect())
 }
@@ -107,7 +86,7 @@ fn next_link(bundle: &serde_json::Value) -> Option<String> {
 #[tokio::test]
 async fn observation_search_by_patient_code_category_and_date_with_paging() {
     let app = TestApp::builder().manual_clock().build().await;
-    let pid = observed_patient(&app).await;
+    let pid = app.observed_patient("Ola").await;
     let nurse = app.token(Role::Nurse).await;
     let get = |q: String| {
         let (app, nurse) = (&app, &nurse);

@@ -41,25 +41,6 @@ async fn wait(app: &TestApp, status_url: &str, auth: &Auth) -> Reply {
     panic!("the export did not finish");
 }
 
-/// A patient with one IV session of two readings (BP+HR+SpO2, HR only) and one PHQ-9.
-async fn observed_patient(app: &TestApp, given: &str) -> String {
-    let nurse = app.token(Role::Nurse).await;
-    let p = app.patient(given, "Exported").await;
-    let pid = p["id"].as_str().unwrap().to_owned();
-    let s = app.call(Method::POST, "/api/v1/sessions", &nurse, Some(json!({"patient_id": pid, "modality": "iv_ketamine"}))).await;
-    assert_eq!(s.status, StatusCode::CREATED, "{}", s.text);
-    let sid = s.json["id"].as_str().unwrap();
-    let readings = json!({"readings": [
-        {"at": "2026-11-21T14:30:00Z", "systolic": 128, "diastolic": 82, "heart_rate": 72, "spo2": 98, "device_id": "mon-1"},
-        {"at": "2026-11-21T14:40:00Z", "heart_rate": 80, "device_id": "mon-1"}
-    ]});
-    assert_eq!(app.call(Method::POST, &format!("/api/v1/sessions/{sid}/vitals"), &nurse, Some(readings)).await.status, StatusCode::OK);
-    let answers = json!({"1": 2, "2": 2, "3": 1, "4": 1, "5": 1, "6": 1, "7": 1, "8": 0, "9": 0});
-    let body = json!({"instrument": "phq9", "answers": answers, "administered_at": "2026-11-20T10:00:00Z"});
-    assert_eq!(app.call(Method::POST, &format!("/api/v1/patients/{pid}/assessments"), &nurse, Some(body)).await.status, StatusCode::CREATED);
-    pid
-}
-
 fn lines(text: &str) -> Vec<Value> {
     text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
 }
@@ -67,8 +48,8 @@ fn lines(text: &str) -> Vec<Value> {
 #[tokio::test]
 async fn a_full_export_from_kick_off_to_files() {
     let app = TestApp::builder().manual_clock().build().await;
-    let first = observed_patient(&app, "Ada").await;
-    let second = observed_patient(&app, "Bea").await;
+    let first = app.observed_patient("Ada").await;
+    let second = app.observed_patient("Bea").await;
     let prescriber = app.token(Role::Prescriber).await;
 
     let accepted = kick_off(&app, "/fhir/$export", &prescriber, true).await;
@@ -85,8 +66,8 @@ async fn a_full_export_from_kick_off_to_files() {
     assert_eq!(manifest["error"], json!([]));
     let outputs: Vec<(String, u64)> =
         manifest["output"].as_array().unwrap().iter().map(|o| (o["type"].as_str().unwrap().to_owned(), o["count"].as_u64().unwrap())).collect();
-    // Per patient: 1 Patient; BP, HR, SpO2 then HR = 4 vital-sign Observations plus the PHQ-9's
-    // score Observations; 1 QuestionnaireResponse.
+    // Per patient: 1 Patient, 6 vital-sign Observations plus the PHQ-9's score Observations,
+    // 1 QuestionnaireResponse, 1 Encounter.
     let observations = outputs.iter().find(|(t, _)| t == "Observation").map(|(_, n)| *n).unwrap();
     assert_eq!(outputs[0], ("Patient".to_owned(), 2));
     assert_eq!(outputs.iter().find(|(t, _)| t == "QuestionnaireResponse").map(|(_, n)| *n), Some(2));
@@ -112,7 +93,7 @@ async fn a_full_export_from_kick_off_to_files() {
         }
         if output["type"] == "Observation" {
             let hr = resources.iter().filter(|r| r["code"]["coding"][0]["code"] == "8867-4").count();
-            assert_eq!(hr, 4, "two heart rates per patient");
+            assert_eq!(hr, 6, "three heart rates per patient");
             assert_eq!(resources.len() as u64, observations);
             assert!(
                 resources.iter().all(|r| r["subject"]["reference"] == format!("Patient/{first}") || r["subject"]["reference"] == format!("Patient/{second}"))
@@ -144,7 +125,7 @@ async fn a_full_export_from_kick_off_to_files() {
 #[tokio::test]
 async fn type_and_since_narrow_the_export() {
     let app = TestApp::builder().manual_clock().build().await;
-    observed_patient(&app, "Cai").await;
+    app.observed_patient("Cai").await;
     let prescriber = app.token(Role::Prescriber).await;
 
     let only = kick_off(&app, "/fhir/Patient/$export?_type=QuestionnaireResponse,Patient&_outputFormat=application%2Ffhir%2Bndjson", &prescriber, true).await;
@@ -153,14 +134,14 @@ async fn type_and_since_narrow_the_export() {
     let types: Vec<&str> = done.json["output"].as_array().unwrap().iter().map(|o| o["type"].as_str().unwrap()).collect();
     assert_eq!(types, ["Patient", "QuestionnaireResponse"]);
 
-    // Vital signs count from their reading time (14:30 and 14:40); the patient and the PHQ-9
-    // were recorded at 15:00 (the manual clock).
-    let since = kick_off(&app, "/fhir/$export?_type=Observation&_since=2026-11-21T14:35:00Z", &prescriber, true).await;
+    // Vital signs count from their reading time (14:30, 14:40, 14:50); the patient and the
+    // PHQ-9 were recorded at 15:00 (the manual clock).
+    let since = kick_off(&app, "/fhir/$export?_type=Observation&_since=2026-11-21T14:45:00Z", &prescriber, true).await;
     let done = wait(&app, &local(since.headers[header::CONTENT_LOCATION].to_str().unwrap()), &prescriber).await;
     let file = app.call(Method::GET, &local(done.json["output"][0]["url"].as_str().unwrap()), &prescriber, None).await;
     let codes: Vec<String> = lines(&file.text).iter().map(|r| r["code"]["coding"][0]["code"].as_str().unwrap().to_owned()).collect();
-    assert!(codes.contains(&"8867-4".to_owned()), "the 14:40 heart rate is newer than _since");
-    assert!(!codes.contains(&"85354-9".to_owned()), "the 14:30 blood pressure is older than _since");
+    assert!(codes.contains(&"8867-4".to_owned()), "the 14:50 heart rate is newer than _since");
+    assert!(!codes.contains(&"85354-9".to_owned()), "both blood pressures are older than _since");
     assert!(codes.contains(&"44261-6".to_owned()), "the PHQ-9 total was recorded at 15:00, after _since");
 
     let nothing = kick_off(&app, "/fhir/$export?_since=2026-11-21T15:00:01Z", &prescriber, true).await;
@@ -171,7 +152,7 @@ async fn type_and_since_narrow_the_export() {
 #[tokio::test]
 async fn cancelling_deletes_the_export() {
     let app = TestApp::new().await;
-    observed_patient(&app, "Dov").await;
+    app.observed_patient("Dov").await;
     let prescriber = app.token(Role::Prescriber).await;
     let accepted = kick_off(&app, "/fhir/$export", &prescriber, true).await;
     let status_url = local(accepted.headers[header::CONTENT_LOCATION].to_str().unwrap());

@@ -109,6 +109,28 @@ impl TestApp {
         Self::builder().build().await
     }
 
+    /// A patient (family name "Observed") with one IV session of three readings (BP, HR and
+    /// SpO2 at 14:30; BP and HR at 14:40; HR at 14:50, on 2026-11-21) and one PHQ-9 (total 10).
+    pub async fn observed_patient(&self, given: &str) -> String {
+        use serde_json::json;
+        let nurse = self.token(Role::Nurse).await;
+        let p = self.patient(given, "Observed").await;
+        let pid = p["id"].as_str().unwrap().to_owned();
+        let s = self.call(Method::POST, "/api/v1/sessions", &nurse, Some(json!({"patient_id": pid, "modality": "iv_ketamine"}))).await;
+        assert_eq!(s.status, StatusCode::CREATED, "{}", s.text);
+        let sid = s.json["id"].as_str().unwrap();
+        let readings = json!({"readings": [
+            {"at": "2026-11-21T14:30:00Z", "systolic": 128, "diastolic": 82, "heart_rate": 72, "spo2": 98, "device_id": "mon-1"},
+            {"at": "2026-11-21T14:40:00Z", "systolic": 150, "diastolic": 90, "heart_rate": 80, "device_id": "mon-1"},
+            {"at": "2026-11-21T14:50:00Z", "heart_rate": 76, "device_id": "mon-1"}
+        ]});
+        assert_eq!(self.call(Method::POST, &format!("/api/v1/sessions/{sid}/vitals"), &nurse, Some(readings)).await.status, StatusCode::OK);
+        let answers = json!({"1": 2, "2": 2, "3": 1, "4": 1, "5": 1, "6": 1, "7": 1, "8": 0, "9": 0});
+        let body = json!({"instrument": "phq9", "answers": answers, "administered_at": "2026-11-20T10:00:00Z"});
+        assert_eq!(self.call(Method::POST, &format!("/api/v1/patients/{pid}/assessments"), &nurse, Some(body)).await.status, StatusCode::CREATED);
+        pid
+    }
+
     /// Where this app writes Bulk Data export files.
     pub fn export_dir(&self) -> std::path::PathBuf {
         self._dir.path().join("exports")
