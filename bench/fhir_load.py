@@ -68,7 +68,7 @@ def export(base, token):
     t0 = time.perf_counter()
     status, headers, _ = call(base, "GET", "/fhir/$export", token, headers={"Prefer": "respond-async", "Accept": "application/fhir+json"})
     assert status == 202, status
-    location = headers["Content-Location"]
+    location = {k.lower(): v for k, v in headers.items()}["content-location"]
     path = location[location.index("/fhir/"):]
     while True:
         status, _, body = call(base, "GET", path, token)

@@ -154,12 +154,14 @@ impl App {
         Ok(None)
     }
 
-    /// The patient's open session furthest along, then the newest.
+    /// The patient's open session furthest along, then the newest. Read through the patient's
+    /// own sessions (an index lookup), not the clinic's open ones: a monitor feed or gateway
+    /// posting for one patient should not cost more on a busy day.
     async fn active_session(&self, patient: &Patient) -> AppResult<Option<Session>> {
-        let open = self.store.open_sessions().await?;
-        Ok(open
+        let sessions = self.store.patient_sessions(patient.id).await?;
+        Ok(sessions
             .into_iter()
-            .filter(|s| s.patient_id == patient.id && !s.state.is_closed())
+            .filter(|s| !s.state.is_closed())
             .max_by(|a, b| progress(a.state).cmp(&progress(b.state)).then(a.created_at.cmp(&b.created_at)).then(a.id.0.cmp(&b.id.0))))
     }
 }

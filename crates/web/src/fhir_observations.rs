@@ -17,21 +17,20 @@ use ketaclinic_app::observations::PatientObservations;
 use ketaclinic_app::permissions::perm;
 use ketaclinic_domain::ids::{PatientId, TreatmentSessionId};
 use ketaclinic_domain::session::VitalReading;
+use ketaclinic_fhir::codes::{LOINC, OBSERVATION_CATEGORY};
 use ketaclinic_fhir::map::assessment::score_observations;
-use ketaclinic_fhir::map::vitals::{VitalKind, vital_signs};
+use ketaclinic_fhir::map::vitals::{VitalKind, kinds, vital_sign};
 use ketaclinic_fhir::map::{owned_id, parse_owned_id, reference_id};
 use ketaclinic_fhir::{Observation, Resource, ServerBase};
 use sha2::{Digest, Sha256};
 
 use crate::fhir::{Fhir, FhirActor, Outcome};
-use crate::fhir_paging::{Found, Parsed, Spec, page, parse, refused};
+use crate::fhir_paging::{Lazy, Parsed, Spec, page_lazy, parse, refused};
 use crate::fhir_search::{ParamError, Token};
 use crate::state::AppState;
 
-/// One Observation with what search filters and sorts on.
+/// One built Observation with its id and when it was recorded.
 pub(crate) struct Candidate {
-    /// When it was observed (search's `date`).
-    pub(crate) at: Timestamp,
     /// When it was recorded (an export's `_since`).
     pub(crate) changed: Timestamp,
     pub(crate) id: String,
@@ -42,30 +41,58 @@ fn short_hash(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes())).chars().take(6).collect()
 }
 
-/// The id of one vital sign of a reading: `{kind}-{session}-{time µs}-{device hash}`.
-pub(crate) fn vital_id(kind: VitalKind, session: TreatmentSessionId, reading: &VitalReading) -> String {
+/// What every vital sign of one reading shares in its id: `{session}-{time µs}-{device hash}`.
+fn reading_key(session: TreatmentSessionId, reading: &VitalReading) -> String {
     let session_id = owned_id(session.0, uuid::Uuid::nil()).get(..22).map(str::to_owned).unwrap_or_default();
-    format!("{}-{session_id}-{}-{}", kind.as_str(), reading.at.as_microsecond(), short_hash(&reading.device_id))
+    format!("{session_id}-{}-{}", reading.at.as_microsecond(), short_hash(&reading.device_id))
 }
 
-/// Every Observation of a patient, with ids (the bulk export uses it too).
-pub(crate) fn candidates(patient: PatientId, found: &PatientObservations, base: &ServerBase) -> Vec<Candidate> {
+/// The id of one vital sign of a reading: `{kind}-{session}-{time µs}-{device hash}`.
+pub(crate) fn vital_id(kind: VitalKind, session: TreatmentSessionId, reading: &VitalReading) -> String {
+    format!("{}-{}", kind.as_str(), reading_key(session, reading))
+}
+
+/// An Observation of a patient before it is built: a vital sign (built from its reading only
+/// if it lands on the page) or a score (few, built at once).
+enum Source<'a> {
+    Vital { session: TreatmentSessionId, reading: &'a VitalReading, kind: VitalKind },
+    Score(Box<Observation>),
+}
+
+/// Every Observation of a patient, unbuilt, each with its observation time, recording time and id.
+fn sources<'a>(patient: PatientId, found: &'a PatientObservations, base: &ServerBase) -> Vec<(Timestamp, Timestamp, String, Source<'a>)> {
     let mut out = Vec::new();
     for (session, reading) in &found.vitals {
-        for (kind, mut observation) in vital_signs(reading, patient, *session) {
-            let id = vital_id(kind, *session, reading);
-            observation.id = Some(id.clone());
-            out.push(Candidate { at: reading.at, changed: reading.at, id, observation });
+        let key = reading_key(*session, reading);
+        for kind in kinds(reading) {
+            out.push((reading.at, reading.at, format!("{}-{key}", kind.as_str()), Source::Vital { session: *session, reading, kind }));
         }
     }
     for (assessment, corrected) in &found.assessments {
-        for (part, mut observation) in score_observations(assessment, *corrected, base) {
+        for (part, observation) in score_observations(assessment, *corrected, base) {
             let id = format!("{}-{}", part.as_str(), owned_id(patient.0, assessment.id.0));
-            observation.id = Some(id.clone());
-            out.push(Candidate { at: assessment.administered_at, changed: assessment.recorded_at, id, observation });
+            out.push((assessment.administered_at, assessment.recorded_at, id, Source::Score(Box::new(observation))));
         }
     }
     out
+}
+
+/// Builds one Observation with its id.
+fn build(patient: PatientId, id: String, source: Source<'_>) -> Option<Observation> {
+    let mut observation = match source {
+        Source::Vital { session, reading, kind } => vital_sign(reading, kind, patient, session)?,
+        Source::Score(observation) => *observation,
+    };
+    observation.id = Some(id);
+    Some(observation)
+}
+
+/// Every Observation of a patient, built, with ids (the bulk export and reads use it).
+pub(crate) fn candidates(patient: PatientId, found: &PatientObservations, base: &ServerBase) -> Vec<Candidate> {
+    sources(patient, found, base)
+        .into_iter()
+        .filter_map(|(_, changed, id, source)| Some(Candidate { changed, id: id.clone(), observation: build(patient, id, source)? }))
+        .collect()
 }
 
 const OBSERVATION: Spec = Spec { resource_type: "Observation", params: &["patient", "subject", "code", "category"], dates: &["date"], patient_required: false };
@@ -78,6 +105,18 @@ fn codes(o: &Observation) -> impl Iterator<Item = (&str, &str)> {
 
 fn categories(o: &Observation) -> impl Iterator<Item = (&str, &str)> {
     o.category.iter().flat_map(|c| c.coding.iter()).filter_map(|c| Some((c.system.as_deref()?, c.code.as_deref()?)))
+}
+
+/// The codes and categories of an unbuilt Observation: a vital sign's are known from its kind
+/// (exactly what `vital_sign` writes), so filtering needs no Observation.
+fn source_matches(source: &Source<'_>, codes_wanted: Option<&[Token]>, categories_wanted: Option<&[Token]>) -> bool {
+    match source {
+        Source::Vital { kind, .. } => {
+            any_token(codes_wanted, kind.codes().iter().map(|c| (LOINC, *c)))
+                && any_token(categories_wanted, std::iter::once((OBSERVATION_CATEGORY, "vital-signs")))
+        }
+        Source::Score(o) => any_token(codes_wanted, codes(o)) && any_token(categories_wanted, categories(o)),
+    }
 }
 
 /// Whether one of `have` matches one of `wanted` (no `wanted`: no filter).
@@ -102,15 +141,14 @@ pub async fn search(State(state): State<AppState>, FhirActor(actor): FhirActor, 
     let grant = state.app.authorize::<perm::ClinicalRead>(&actor).await?;
     let found = state.app.patient_observations(&grant, patient).await?;
     let base = ServerBase::new(&state.web.public_url);
-    let all = candidates(patient, &found, &base)
+    // Filter and page on what is known before building; build only the page's Observations.
+    let all = sources(patient, &found, &base)
         .into_iter()
-        .map(|c| Found { at: c.at, id: c.id, resource: Resource::Observation(Box::new(c.observation)) })
+        .filter(|(.., source)| source_matches(source, codes_wanted.as_deref(), categories_wanted.as_deref()))
+        .map(|(at, _, id, source)| Lazy { at, id, source })
         .collect();
-    let keep = |f: &Found| match &f.resource {
-        Resource::Observation(o) => any_token(codes_wanted.as_deref(), codes(o)) && any_token(categories_wanted.as_deref(), categories(o)),
-        _ => false,
-    };
-    Ok(Fhir(StatusCode::OK, page(all, &s, &OBSERVATION, &query, &base, keep)))
+    let built = |id: &str, source| build(patient, id.to_owned(), source).map(|o| Resource::Observation(Box::new(o)));
+    Ok(Fhir(StatusCode::OK, page_lazy(all, &s, &OBSERVATION, &query, &base, built)))
 }
 
 /// `GET /fhir/Observation/{id}` (`clinical.read`). `patient` is read from the id's session or

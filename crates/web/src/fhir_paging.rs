@@ -130,10 +130,26 @@ pub fn parse(query: &str, spec: &Spec) -> Result<Parsed, Outcome> {
     if errors.is_empty() { Ok(s) } else { Err(refused(errors)) }
 }
 
+/// A match before its resource is built: the instant and id it sorts by, and what builds it.
+/// A search over many records (a patient's vital signs) builds only its page.
+#[derive(Debug)]
+pub struct Lazy<T> {
+    pub at: Timestamp,
+    pub id: String,
+    pub source: T,
+}
+
 /// One page of the matches (`keep` filters on the resource; the dates filter on the instant),
 /// as a searchset Bundle with `self` and, while more follow, `next` links.
-pub fn page(mut all: Vec<Found>, s: &Parsed, spec: &Spec, query: &str, base: &ServerBase, keep: impl Fn(&Found) -> bool) -> Resource {
-    all.retain(|f| s.dates.iter().all(|d| d.matches(f.at)) && keep(f));
+pub fn page(all: Vec<Found>, s: &Parsed, spec: &Spec, query: &str, base: &ServerBase, keep: impl Fn(&Found) -> bool) -> Resource {
+    let lazy = all.into_iter().filter(|f| keep(f)).map(|f| Lazy { at: f.at, id: f.id, source: f.resource }).collect();
+    page_lazy(lazy, s, spec, query, base, |_, resource| Some(resource))
+}
+
+/// [`page`] over unbuilt matches: the dates filter, sort and cut on the instant and id, and
+/// `build` makes the resources of the page alone (one that cannot be built is left out).
+pub fn page_lazy<T>(mut all: Vec<Lazy<T>>, s: &Parsed, spec: &Spec, query: &str, base: &ServerBase, build: impl Fn(&str, T) -> Option<Resource>) -> Resource {
+    all.retain(|f| s.dates.iter().all(|d| d.matches(f.at)));
     all.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
     if s.descending {
         all.reverse();
@@ -143,7 +159,7 @@ pub fn page(mut all: Vec<Found>, s: &Parsed, spec: &Spec, query: &str, base: &Se
         None => 0,
         Some((at, id)) => all.iter().position(|f| if s.descending { (f.at, &f.id) < (*at, id) } else { (f.at, &f.id) > (*at, id) }).unwrap_or(all.len()),
     };
-    let mut rows: Vec<Found> = all.into_iter().skip(start).take(s.count + 1).collect();
+    let mut rows: Vec<Lazy<T>> = all.into_iter().skip(start).take(s.count + 1).collect();
     let more = rows.len() > s.count;
     rows.truncate(s.count);
     let endpoint = format!("{}/{}", base.fhir(), spec.resource_type);
@@ -156,7 +172,11 @@ pub fn page(mut all: Vec<Found>, s: &Parsed, spec: &Spec, query: &str, base: &Se
     }
     let entry = rows
         .into_iter()
-        .map(|f| BundleEntry { full_url: Some(format!("{endpoint}/{}", f.id)), resource: f.resource, search: Some(BundleSearch { mode: "match".to_owned() }) })
+        .filter_map(|f| {
+            let full_url = Some(format!("{endpoint}/{}", f.id));
+            let resource = build(&f.id, f.source)?;
+            Some(BundleEntry { full_url, resource, search: Some(BundleSearch { mode: "match".to_owned() }) })
+        })
         .collect();
     Resource::Bundle(Bundle { type_: "searchset".to_owned(), total, link, entry })
 }

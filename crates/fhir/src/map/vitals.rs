@@ -50,9 +50,23 @@ fn quantity(value: u32, unit: &str) -> Quantity {
     Quantity { value: Some(value.into()), unit: Some(unit.to_owned()), system: Some(UCUM.to_owned()), code: Some(unit.to_owned()) }
 }
 
-/// The Observations of one reading, each with its kind (no ids: the caller gives them).
-pub fn vital_signs(reading: &VitalReading, patient: PatientId, session: TreatmentSessionId) -> Vec<(VitalKind, Observation)> {
-    let base = || Observation {
+/// The kinds of vital sign a reading holds (each becomes one Observation), in a fixed order.
+pub fn kinds(reading: &VitalReading) -> impl Iterator<Item = VitalKind> + use<> {
+    let v = reading.vitals;
+    [
+        (VitalKind::BloodPressure, v.systolic.is_some() || v.diastolic.is_some()),
+        (VitalKind::HeartRate, v.heart_rate.is_some()),
+        (VitalKind::Spo2, v.spo2.is_some()),
+        (VitalKind::RespiratoryRate, v.resp_rate.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(kind, present)| present.then_some(kind))
+}
+
+/// The Observation of one kind of a reading (`None` when the reading does not hold it). A
+/// search builds only the Observations on its page, so this maps one at a time.
+pub fn vital_sign(reading: &VitalReading, kind: VitalKind, patient: PatientId, session: TreatmentSessionId) -> Option<Observation> {
+    let base = Observation {
         meta: Some(Meta { profile: vec![VITAL_SIGNS_PROFILE.to_owned()], ..Meta::default() }),
         status: "final".to_owned(),
         category: vec![CodeableConcept::of(vec![Coding::new(OBSERVATION_CATEGORY, "vital-signs", "Vital Signs")], "Vital Signs")],
@@ -63,29 +77,30 @@ pub fn vital_signs(reading: &VitalReading, patient: PatientId, session: Treatmen
         ..Observation::default()
     };
     let v = &reading.vitals;
-    let mut out = Vec::new();
-    let mut bp = Vec::new();
-    if let Some(s) = v.systolic {
-        bp.push(ObservationComponent { code: loinc(vitals::SYSTOLIC), value_quantity: Some(quantity(s, "mm[Hg]")) });
+    match kind {
+        VitalKind::BloodPressure => {
+            let mut bp = Vec::new();
+            if let Some(s) = v.systolic {
+                bp.push(ObservationComponent { code: loinc(vitals::SYSTOLIC), value_quantity: Some(quantity(s, "mm[Hg]")) });
+            }
+            if let Some(d) = v.diastolic {
+                bp.push(ObservationComponent { code: loinc(vitals::DIASTOLIC), value_quantity: Some(quantity(d, "mm[Hg]")) });
+            }
+            (!bp.is_empty()).then(|| Observation { code: loinc(vitals::BP_PANEL), component: bp, ..base })
+        }
+        VitalKind::HeartRate => v.heart_rate.map(|hr| Observation { code: loinc(vitals::HEART_RATE), value_quantity: Some(quantity(hr, "/min")), ..base }),
+        VitalKind::Spo2 => v.spo2.map(|o2| {
+            let code = CodeableConcept::of(
+                vec![Coding::new(LOINC, vitals::SPO2_PULSE_OX.0, ""), Coding::new(LOINC, vitals::SPO2_ARTERIAL.0, "")],
+                vitals::SPO2_PULSE_OX.1,
+            );
+            Observation { code, value_quantity: Some(quantity(o2, "%")), ..base }
+        }),
+        VitalKind::RespiratoryRate => v.resp_rate.map(|rr| Observation { code: loinc(vitals::RESP_RATE), value_quantity: Some(quantity(rr, "/min")), ..base }),
     }
-    if let Some(d) = v.diastolic {
-        bp.push(ObservationComponent { code: loinc(vitals::DIASTOLIC), value_quantity: Some(quantity(d, "mm[Hg]")) });
-    }
-    if !bp.is_empty() {
-        out.push((VitalKind::BloodPressure, Observation { code: loinc(vitals::BP_PANEL), component: bp, ..base() }));
-    }
-    if let Some(hr) = v.heart_rate {
-        out.push((VitalKind::HeartRate, Observation { code: loinc(vitals::HEART_RATE), value_quantity: Some(quantity(hr, "/min")), ..base() }));
-    }
-    if let Some(o2) = v.spo2 {
-        let code = CodeableConcept::of(
-            vec![Coding::new(LOINC, vitals::SPO2_PULSE_OX.0, ""), Coding::new(LOINC, vitals::SPO2_ARTERIAL.0, "")],
-            vitals::SPO2_PULSE_OX.1,
-        );
-        out.push((VitalKind::Spo2, Observation { code, value_quantity: Some(quantity(o2, "%")), ..base() }));
-    }
-    if let Some(rr) = v.resp_rate {
-        out.push((VitalKind::RespiratoryRate, Observation { code: loinc(vitals::RESP_RATE), value_quantity: Some(quantity(rr, "/min")), ..base() }));
-    }
-    out
+}
+
+/// The Observations of one reading, each with its kind (no ids: the caller gives them).
+pub fn vital_signs(reading: &VitalReading, patient: PatientId, session: TreatmentSessionId) -> Vec<(VitalKind, Observation)> {
+    kinds(reading).filter_map(|kind| Some((kind, vital_sign(reading, kind, patient, session)?))).collect()
 }
