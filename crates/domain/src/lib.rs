@@ -9,6 +9,8 @@
 pub mod alert;
 pub mod assessment;
 pub mod audit;
+pub mod billing;
+pub mod booking;
 pub mod calendar;
 pub mod chart;
 pub mod course;
