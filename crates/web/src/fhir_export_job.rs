@@ -28,9 +28,11 @@ use serde::Serialize;
 
 use crate::fhir_export_types::{ExportType, definitions, patient_resources};
 
-/// Patients read per page: large enough that per-page costs vanish, small enough that a page's
-/// lines stay a few megabytes.
+/// Patients read per page: large enough that per-page costs vanish.
 const PAGE: u32 = 200;
+/// Lines are appended to the files whenever this many bytes are waiting, so memory stays flat
+/// even when a page's patients hold hundreds of thousands of readings.
+const FLUSH_BYTES: usize = 8 * 1024 * 1024;
 
 /// What a client asked to export.
 #[derive(Debug, Clone)]
@@ -249,6 +251,8 @@ struct Run {
 #[derive(Default)]
 struct Tally {
     lines: HashMap<ExportType, Vec<u8>>,
+    /// Bytes waiting in `lines`.
+    waiting: usize,
     counts: Vec<(ExportType, u64)>,
     resources: u64,
 }
@@ -256,14 +260,22 @@ struct Tally {
 impl Tally {
     fn add(&mut self, type_: ExportType, resource: &ketaclinic_fhir::Resource) -> Result<(), String> {
         let buf = self.lines.entry(type_).or_default();
+        let before = buf.len();
         serde_json::to_writer(&mut *buf, resource).map_err(|e| e.to_string())?;
         buf.push(b'\n');
+        self.waiting += buf.len() - before;
         match self.counts.iter_mut().find(|(t, _)| *t == type_) {
             Some((_, n)) => *n += 1,
             None => self.counts.push((type_, 1)),
         }
         self.resources += 1;
         Ok(())
+    }
+
+    /// Appends what is waiting to the job's files.
+    async fn flush(&mut self, dir: &Path) -> Result<(), String> {
+        self.waiting = 0;
+        append(dir.to_path_buf(), std::mem::take(&mut self.lines)).await
     }
 }
 
@@ -295,9 +307,12 @@ impl Run {
                         tally.add(type_, &resource)?;
                     }
                 }
+                if tally.waiting >= FLUSH_BYTES {
+                    tally.flush(&dir).await?;
+                }
             }
             patients += u64::try_from(page.patients.len()).unwrap_or(u64::MAX);
-            append(dir.clone(), std::mem::take(&mut tally.lines)).await?;
+            tally.flush(&dir).await?;
             self.jobs.set_state(self.id, JobState::Running { patients, resources: tally.resources });
             match page.next {
                 Some(next) => after = Some(next),
