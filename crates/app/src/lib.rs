@@ -13,6 +13,8 @@ pub mod alerts;
 pub mod assessments;
 pub mod audit;
 pub mod auth;
+pub mod billing;
+pub mod billing_capture;
 pub mod board;
 pub mod chart;
 pub mod clock;

@@ -84,11 +84,18 @@ pub enum Permission {
     UserManage,
     /// Export every patient's record at once (FHIR Bulk Data `$export`).
     BulkExport,
+    /// See the fee schedule, a patient's charges, invoices and balance, and course estimates.
+    BillingRead,
+    /// Capture a session's charges, invoice them, record payments and refunds, set a
+    /// patient's payer flag.
+    BillingManage,
+    /// Change the clinic's fee schedule (each change a new version with a reason).
+    FeeScheduleManage,
 }
 
 impl Permission {
     /// Every permission, in documentation order.
-    pub const ALL: [Self; 32] = [
+    pub const ALL: [Self; 35] = [
         Self::PatientRead,
         Self::PatientRegister,
         Self::PatientUpdate,
@@ -121,6 +128,9 @@ impl Permission {
         Self::AuditRead,
         Self::UserManage,
         Self::BulkExport,
+        Self::BillingRead,
+        Self::BillingManage,
+        Self::FeeScheduleManage,
     ];
 
     /// The name used in docs and audit details.
@@ -158,6 +168,9 @@ impl Permission {
             Self::AuditRead => "audit.read",
             Self::UserManage => "user.manage",
             Self::BulkExport => "data.export",
+            Self::BillingRead => "billing.read",
+            Self::BillingManage => "billing.manage",
+            Self::FeeScheduleManage => "billing.fee_schedule",
         }
     }
 
@@ -196,6 +209,9 @@ impl Permission {
             Self::AuditRead => "read the audit log",
             Self::UserManage => "manage staff accounts",
             Self::BulkExport => "export every patient's record (FHIR Bulk Data)",
+            Self::BillingRead => "see fees, charges, invoices and estimates",
+            Self::BillingManage => "capture charges, invoice them and record payments",
+            Self::FeeScheduleManage => "change the fee schedule",
         }
     }
 }
@@ -258,6 +274,14 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         // chart and answer for the clinic's records: the prescriber (the medical lead) and the
         // auditor. The admin, who does not open charts, may not.
         P::BulkExport => matches!(role, R::Prescriber | R::Auditor),
+        // Issue 8: billing is the front office's work. The front desk captures what a finished
+        // session recorded, invoices it and takes payments; the admin, who runs the clinic,
+        // does the same and alone sets prices (a price is clinic policy, and whoever takes the
+        // money should not also set what is owed). The auditor reads everything and changes
+        // nothing. Clinical roles have no use for balances: least privilege leaves them out.
+        P::BillingRead => matches!(role, R::FrontDesk | R::Admin | R::Auditor),
+        P::BillingManage => matches!(role, R::FrontDesk | R::Admin),
+        P::FeeScheduleManage => matches!(role, R::Admin),
     }
 }
 
@@ -344,6 +368,9 @@ pub mod perm {
         AuditRead => AuditRead,
         UserManage => UserManage,
         BulkExport => BulkExport,
+        BillingRead => BillingRead,
+        BillingManage => BillingManage,
+        FeeScheduleManage => FeeScheduleManage,
     }
 }
 
@@ -420,6 +447,9 @@ mod tests {
             Permission::AuditRead => 29,
             Permission::UserManage => 30,
             Permission::BulkExport => 31,
+            Permission::BillingRead => 32,
+            Permission::BillingManage => 33,
+            Permission::FeeScheduleManage => 34,
         }
     }
 
@@ -427,6 +457,6 @@ mod tests {
     fn all_lists_every_permission_once() {
         let positions: Vec<usize> = Permission::ALL.iter().map(|p| position(*p)).collect();
         assert_eq!(positions, (0..Permission::ALL.len()).collect::<Vec<_>>());
-        assert_eq!(position(Permission::BulkExport) + 1, Permission::ALL.len());
+        assert_eq!(position(Permission::FeeScheduleManage) + 1, Permission::ALL.len());
     }
 }

@@ -112,11 +112,25 @@ pub enum AuditAction {
     ObservationsRead,
     /// A patient's whole record read into a FHIR Bulk Data export.
     PatientExported,
+    /// A new version of the clinic's fee schedule.
+    FeeScheduleRevised,
+    /// A patient's billing settings changed (e.g. Medicare as payer).
+    BillingSettingsChanged,
+    /// Charges captured from a discharged treatment session.
+    ChargesCaptured,
+    /// An invoice of a patient's uninvoiced charges.
+    InvoiceCreated,
+    /// A payment recorded against an invoice (recorded, not processed).
+    PaymentRecorded,
+    /// A refund recorded against an invoice.
+    RefundRecorded,
+    /// A patient's charges, invoices, billing settings or a course estimate read.
+    BillingRead,
 }
 
 impl AuditAction {
     /// Every action (for filters in the auditor's pages).
-    pub const ALL: [Self; 66] = [
+    pub const ALL: [Self; 73] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Logout,
@@ -183,6 +197,13 @@ impl AuditAction {
         Self::InventoryReportRead,
         Self::ObservationsRead,
         Self::PatientExported,
+        Self::FeeScheduleRevised,
+        Self::BillingSettingsChanged,
+        Self::ChargesCaptured,
+        Self::InvoiceCreated,
+        Self::PaymentRecorded,
+        Self::RefundRecorded,
+        Self::BillingRead,
     ];
 
     /// The stored name, `area.verb`.
@@ -254,6 +275,13 @@ impl AuditAction {
             Self::InventoryReportRead => "inventory.report",
             Self::ObservationsRead => "observation.read",
             Self::PatientExported => "patient.export",
+            Self::FeeScheduleRevised => "billing.fee_schedule",
+            Self::BillingSettingsChanged => "billing.settings",
+            Self::ChargesCaptured => "billing.capture",
+            Self::InvoiceCreated => "billing.invoice",
+            Self::PaymentRecorded => "billing.payment",
+            Self::RefundRecorded => "billing.refund",
+            Self::BillingRead => "billing.read",
         }
     }
 }

@@ -122,3 +122,15 @@ id_type!(
     /// A reported loss or theft of controlled substances and its DEA deadlines.
     LossReportId
 );
+id_type!(
+    /// One captured charge line (billing).
+    ChargeId
+);
+id_type!(
+    /// An invoice of a patient's charges.
+    InvoiceId
+);
+id_type!(
+    /// A payment or refund recorded against an invoice.
+    PaymentId
+);

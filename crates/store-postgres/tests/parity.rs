@@ -37,6 +37,12 @@ const ONLY_IN_POSTGRES: &[(&str, &str)] = &[
     ("trigger ledger_entries_no_truncate ON ledger_entries", TRUNCATE_WHY),
     ("trigger cs_counts_no_truncate ON cs_counts", TRUNCATE_WHY),
     ("trigger cs_loss_reports_no_truncate ON cs_loss_reports", TRUNCATE_WHY),
+    ("trigger fee_schedule_versions_no_truncate ON fee_schedule_versions", TRUNCATE_WHY),
+    ("trigger fee_schedule_entries_no_truncate ON fee_schedule_entries", TRUNCATE_WHY),
+    ("trigger charges_no_truncate ON charges", TRUNCATE_WHY),
+    ("trigger invoices_no_truncate ON invoices", TRUNCATE_WHY),
+    ("trigger invoice_lines_no_truncate ON invoice_lines", TRUNCATE_WHY),
+    ("trigger payments_no_truncate ON payments", TRUNCATE_WHY),
 ];
 const ONLY_IN_SQLITE: &[(&str, &str)] = &[];
 

@@ -9,6 +9,7 @@
 
 mod assessments;
 mod audit;
+mod billing;
 mod chart;
 mod convert;
 mod courses;
@@ -60,6 +61,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (13, "courses", include_str!("../migrations/0013_courses.sql")),
     (14, "register", include_str!("../migrations/0014_register.sql")),
     (15, "session_patient_index", include_str!("../migrations/0015_session_patient_index.sql")),
+    (16, "billing", include_str!("../migrations/0016_billing.sql")),
 ];
 
 /// The SQLite store.

@@ -11,12 +11,14 @@
 //! acknowledged write ever being lost.
 
 pub mod audit_batch;
+pub mod billing_port;
 pub mod conformance;
 pub mod error;
 pub mod group_commit;
 pub mod ports;
 pub mod records;
 
+pub use billing_port::BillingStore;
 pub use error::{StoreError, StoreResult};
 pub use ports::{
     AlertStore, AssessmentStore, AuditStore, AuthStore, ChartStore, CourseStore, DashboardStore, EnquiryStore, HealthStore, PatientStore, RegisterStore,

@@ -405,6 +405,7 @@ pub trait Storage:
     + RemsFormStore
     + CourseStore
     + RegisterStore
+    + crate::billing_port::BillingStore
     + AuditStore
     + HealthStore
 {
@@ -426,6 +427,7 @@ impl<
         + RemsFormStore
         + CourseStore
         + RegisterStore
+        + crate::billing_port::BillingStore
         + AuditStore
         + HealthStore,
 > Storage for T

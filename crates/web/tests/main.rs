@@ -17,6 +17,7 @@ mod api_patients;
 mod api_pk;
 mod api_sessions;
 mod assessment_corrections;
+mod billing;
 mod board;
 mod courses;
 mod dashboard;

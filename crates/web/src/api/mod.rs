@@ -4,6 +4,8 @@ pub mod alerts;
 pub mod assessments;
 pub mod audit;
 pub mod auth;
+pub mod billing;
+pub mod billing_charges;
 pub mod board;
 pub mod chart;
 pub mod consents;
@@ -109,6 +111,16 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/courses/{id}", get(courses::read))
         .route("/api/v1/courses/{id}/sign", post(courses::sign))
         .route("/api/v1/courses/{id}/phase", post(courses::phase))
+        .route("/api/v1/courses/{id}/estimate", get(billing_charges::estimate))
+        .route("/api/v1/billing/fee-schedule", get(billing::fee_schedule).put(billing::revise_fee_schedule))
+        .route("/api/v1/billing/fee-schedule/versions", get(billing::fee_schedule_versions))
+        .route("/api/v1/billing/patients/{id}/settings", put(billing::set_settings))
+        .route("/api/v1/billing/patients/{id}/account", get(billing::account))
+        .route("/api/v1/billing/patients/{id}/invoices", post(billing::create_invoice))
+        .route("/api/v1/billing/invoices/{id}", get(billing::invoice))
+        .route("/api/v1/billing/invoices/{id}/payments", post(billing::pay))
+        .route("/api/v1/billing/invoices/{id}/refunds", post(billing::refund))
+        .route("/api/v1/billing/sessions/{id}/charges", post(billing_charges::capture).get(billing_charges::session_charges))
         .route("/api/v1/pk/models", get(pk::models))
         .route("/api/v1/pk/simulate", post(pk::simulate))
         .route("/api/v1/instruments", get(instruments::list))
