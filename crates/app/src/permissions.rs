@@ -91,11 +91,17 @@ pub enum Permission {
     BillingManage,
     /// Change the clinic's fee schedule (each change a new version with a reason).
     FeeScheduleManage,
+    /// See the appointment book: chairs, rooms, staff hours and appointments.
+    ScheduleRead,
+    /// Book, move, cancel appointments and record no-shows.
+    ScheduleManage,
+    /// Keep the clinic's chairs, rooms and staff working hours.
+    ScheduleResources,
 }
 
 impl Permission {
     /// Every permission, in documentation order.
-    pub const ALL: [Self; 35] = [
+    pub const ALL: [Self; 38] = [
         Self::PatientRead,
         Self::PatientRegister,
         Self::PatientUpdate,
@@ -131,6 +137,9 @@ impl Permission {
         Self::BillingRead,
         Self::BillingManage,
         Self::FeeScheduleManage,
+        Self::ScheduleRead,
+        Self::ScheduleManage,
+        Self::ScheduleResources,
     ];
 
     /// The name used in docs and audit details.
@@ -171,6 +180,9 @@ impl Permission {
             Self::BillingRead => "billing.read",
             Self::BillingManage => "billing.manage",
             Self::FeeScheduleManage => "billing.fee_schedule",
+            Self::ScheduleRead => "schedule.read",
+            Self::ScheduleManage => "schedule.manage",
+            Self::ScheduleResources => "schedule.resources",
         }
     }
 
@@ -212,6 +224,9 @@ impl Permission {
             Self::BillingRead => "see fees, charges, invoices and estimates",
             Self::BillingManage => "capture charges, invoice them and record payments",
             Self::FeeScheduleManage => "change the fee schedule",
+            Self::ScheduleRead => "see the appointment book",
+            Self::ScheduleManage => "book, move or cancel appointments",
+            Self::ScheduleResources => "change chairs, rooms and staff working hours",
         }
     }
 }
@@ -282,6 +297,16 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         P::BillingRead => matches!(role, R::FrontDesk | R::Admin | R::Auditor),
         P::BillingManage => matches!(role, R::FrontDesk | R::Admin),
         P::FeeScheduleManage => matches!(role, R::Admin),
+        // Issue 8: everyone who works with patients needs to see who comes when, and so do the
+        // admin (who keeps the resources) and the auditor (who reads everything). Booking is
+        // the front desk's work, and nurses and prescribers book the follow-ups and sessions
+        // they arrange at the chair. Chairs, rooms and working hours are split off for the
+        // admin alone: they decide what every booking is checked against (a prescriber marked
+        // "on site" is what the SPRAVATO REMS check trusts), so whoever books should not also
+        // be able to widen them; the admin does not book patients (they do not open charts).
+        P::ScheduleRead => matches!(role, R::FrontDesk | R::Nurse | R::Prescriber | R::Therapist | R::Admin | R::Auditor),
+        P::ScheduleManage => matches!(role, R::FrontDesk | R::Nurse | R::Prescriber),
+        P::ScheduleResources => matches!(role, R::Admin),
     }
 }
 
@@ -371,6 +396,9 @@ pub mod perm {
         BillingRead => BillingRead,
         BillingManage => BillingManage,
         FeeScheduleManage => FeeScheduleManage,
+        ScheduleRead => ScheduleRead,
+        ScheduleManage => ScheduleManage,
+        ScheduleResources => ScheduleResources,
     }
 }
 
@@ -450,6 +478,9 @@ mod tests {
             Permission::BillingRead => 32,
             Permission::BillingManage => 33,
             Permission::FeeScheduleManage => 34,
+            Permission::ScheduleRead => 35,
+            Permission::ScheduleManage => 36,
+            Permission::ScheduleResources => 37,
         }
     }
 
@@ -457,6 +488,6 @@ mod tests {
     fn all_lists_every_permission_once() {
         let positions: Vec<usize> = Permission::ALL.iter().map(|p| position(*p)).collect();
         assert_eq!(positions, (0..Permission::ALL.len()).collect::<Vec<_>>());
-        assert_eq!(position(Permission::FeeScheduleManage) + 1, Permission::ALL.len());
+        assert_eq!(position(Permission::ScheduleResources) + 1, Permission::ALL.len());
     }
 }

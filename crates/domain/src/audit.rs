@@ -126,11 +126,20 @@ pub enum AuditAction {
     RefundRecorded,
     /// A patient's charges, invoices, billing settings or a course estimate read.
     BillingRead,
+    /// A chair or room, or a staff member's working hours, added or changed (with a reason).
+    ScheduleResourceChanged,
+    /// An appointment booked after the scheduling constraints were checked.
+    AppointmentBooked,
+    /// An appointment cancelled, marked as a no-show (with a reason) or moved; a waitlist
+    /// entry added or removed.
+    AppointmentChanged,
+    /// The appointment book read (names patients and when they come).
+    ScheduleRead,
 }
 
 impl AuditAction {
     /// Every action (for filters in the auditor's pages).
-    pub const ALL: [Self; 73] = [
+    pub const ALL: [Self; 77] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Logout,
@@ -204,6 +213,10 @@ impl AuditAction {
         Self::PaymentRecorded,
         Self::RefundRecorded,
         Self::BillingRead,
+        Self::ScheduleResourceChanged,
+        Self::AppointmentBooked,
+        Self::AppointmentChanged,
+        Self::ScheduleRead,
     ];
 
     /// The stored name, `area.verb`.
@@ -282,6 +295,10 @@ impl AuditAction {
             Self::PaymentRecorded => "billing.payment",
             Self::RefundRecorded => "billing.refund",
             Self::BillingRead => "billing.read",
+            Self::ScheduleResourceChanged => "schedule.resource",
+            Self::AppointmentBooked => "schedule.book",
+            Self::AppointmentChanged => "schedule.change",
+            Self::ScheduleRead => "schedule.read",
         }
     }
 }

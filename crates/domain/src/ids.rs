@@ -134,3 +134,7 @@ id_type!(
     /// A payment or refund recorded against an invoice.
     PaymentId
 );
+id_type!(
+    /// An entry on the scheduling waitlist.
+    WaitlistEntryId
+);

@@ -15,6 +15,8 @@
 mod assessments;
 mod audit;
 mod billing;
+mod booking;
+mod booking_waitlist;
 mod chart;
 mod convert;
 mod courses;
@@ -62,6 +64,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (14, "register", include_str!("../migrations/0014_register.sql")),
     (15, "session_patient_index", include_str!("../migrations/0015_session_patient_index.sql")),
     (16, "billing", include_str!("../migrations/0016_billing.sql")),
+    (17, "booking", include_str!("../migrations/0017_booking.sql")),
 ];
 
 /// Readers in the pool. Each is a server process on the database host, so the pool stays small;

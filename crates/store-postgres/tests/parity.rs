@@ -43,6 +43,8 @@ const ONLY_IN_POSTGRES: &[(&str, &str)] = &[
     ("trigger invoices_no_truncate ON invoices", TRUNCATE_WHY),
     ("trigger invoice_lines_no_truncate ON invoice_lines", TRUNCATE_WHY),
     ("trigger payments_no_truncate ON payments", TRUNCATE_WHY),
+    ("trigger appointments_no_truncate ON appointments", TRUNCATE_WHY),
+    ("trigger waitlist_entries_no_truncate ON waitlist_entries", TRUNCATE_WHY),
 ];
 const ONLY_IN_SQLITE: &[(&str, &str)] = &[];
 

@@ -12,6 +12,7 @@
 
 pub mod audit_batch;
 pub mod billing_port;
+pub mod booking_port;
 pub mod conformance;
 pub mod error;
 pub mod group_commit;
@@ -19,6 +20,7 @@ pub mod ports;
 pub mod records;
 
 pub use billing_port::BillingStore;
+pub use booking_port::BookingStore;
 pub use error::{StoreError, StoreResult};
 pub use ports::{
     AlertStore, AssessmentStore, AuditStore, AuthStore, ChartStore, CourseStore, DashboardStore, EnquiryStore, HealthStore, PatientStore, RegisterStore,

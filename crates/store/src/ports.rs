@@ -406,6 +406,7 @@ pub trait Storage:
     + CourseStore
     + RegisterStore
     + crate::billing_port::BillingStore
+    + crate::booking_port::BookingStore
     + AuditStore
     + HealthStore
 {
@@ -428,6 +429,7 @@ impl<
         + CourseStore
         + RegisterStore
         + crate::billing_port::BillingStore
+        + crate::booking_port::BookingStore
         + AuditStore
         + HealthStore,
 > Storage for T

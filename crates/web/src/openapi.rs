@@ -48,6 +48,9 @@ impl Modify for Security {
         api::billing::fee_schedule, api::billing::fee_schedule_versions, api::billing::revise_fee_schedule, api::billing::set_settings, api::billing::account,
         api::billing::create_invoice, api::billing::invoice, api::billing::pay, api::billing::refund,
         api::billing_charges::capture, api::billing_charges::session_charges, api::billing_charges::estimate,
+        api::booking_resources::spaces, api::booking_resources::add_space, api::booking_resources::update_space, api::booking_resources::staff,
+        api::booking_resources::set_staff, api::booking::book, api::booking::list, api::booking::cancel, api::booking::no_show, api::booking::move_to,
+        api::booking_series::series, api::booking_waitlist::list, api::booking_waitlist::add, api::booking_waitlist::remove, api::booking_waitlist::candidates,
         api::inventory::products, api::inventory::add_product, api::inventory::locations, api::inventory::add_location,
         api::inventory::receipts, api::inventory::receive, api::inventory_stock::containers, api::inventory_stock::container, api::inventory_stock::balance,
         api::inventory_stock::session_draws,
@@ -57,7 +60,7 @@ impl Modify for Security {
         api::inventory_counts::counts, api::inventory_counts::start, api::inventory_counts::count, api::inventory_counts::record_lines, api::inventory_counts::sign,
         api::inventory_reports::ledger, api::inventory_reports::report,
     ),
-    tags((name = "auth"), (name = "patients"), (name = "audit"), (name = "users"), (name = "instruments"), (name = "assessments"), (name = "alerts"), (name = "enquiries"), (name = "chart"), (name = "eligibility"), (name = "consents"), (name = "dosing"), (name = "sessions"), (name = "rems"), (name = "courses"), (name = "inventory", description = "The controlled-substance register: receipts, draws, witnessed waste, disposals, losses, counts and reports. Quantities are integer µL (`ul`) and µg (`ug`)."), (name = "pk"), (name = "billing", description = "Fee schedule, charges captured from discharged sessions, invoices, payments, refunds and course estimates. Money is integer cents (`*_cents`)."), (name = "operations"))
+    tags((name = "auth"), (name = "patients"), (name = "audit"), (name = "users"), (name = "instruments"), (name = "assessments"), (name = "alerts"), (name = "enquiries"), (name = "chart"), (name = "eligibility"), (name = "consents"), (name = "dosing"), (name = "sessions"), (name = "rems"), (name = "courses"), (name = "inventory", description = "The controlled-substance register: receipts, draws, witnessed waste, disposals, losses, counts and reports. Quantities are integer µL (`ul`) and µg (`ug`)."), (name = "pk"), (name = "billing", description = "Fee schedule, charges captured from discharged sessions, invoices, payments, refunds and course estimates. Money is integer cents (`*_cents`)."), (name = "scheduling", description = "Chairs, rooms, staff working hours and appointments. A booking the constraints refuse answers 422 with one error per violation code; readiness findings come back as warnings."), (name = "operations"))
 )]
 pub struct ApiDoc;
 

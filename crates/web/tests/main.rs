@@ -19,6 +19,7 @@ mod api_sessions;
 mod assessment_corrections;
 mod billing;
 mod board;
+mod booking;
 mod courses;
 mod dashboard;
 mod fhir;

@@ -7,6 +7,10 @@ pub mod auth;
 pub mod billing;
 pub mod billing_charges;
 pub mod board;
+pub mod booking;
+pub mod booking_resources;
+pub mod booking_series;
+pub mod booking_waitlist;
 pub mod chart;
 pub mod consents;
 pub mod courses;
@@ -121,6 +125,18 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/billing/invoices/{id}/payments", post(billing::pay))
         .route("/api/v1/billing/invoices/{id}/refunds", post(billing::refund))
         .route("/api/v1/billing/sessions/{id}/charges", post(billing_charges::capture).get(billing_charges::session_charges))
+        .route("/api/v1/schedule/spaces", get(booking_resources::spaces).post(booking_resources::add_space))
+        .route("/api/v1/schedule/spaces/{id}", put(booking_resources::update_space))
+        .route("/api/v1/schedule/staff", get(booking_resources::staff))
+        .route("/api/v1/schedule/staff/{id}", put(booking_resources::set_staff))
+        .route("/api/v1/appointments", post(booking::book).get(booking::list))
+        .route("/api/v1/appointments/{id}/cancel", post(booking::cancel))
+        .route("/api/v1/appointments/{id}/no-show", post(booking::no_show))
+        .route("/api/v1/appointments/{id}/move", post(booking::move_to))
+        .route("/api/v1/courses/{id}/series", post(booking_series::series))
+        .route("/api/v1/waitlist", get(booking_waitlist::list).post(booking_waitlist::add))
+        .route("/api/v1/waitlist/{id}/remove", post(booking_waitlist::remove))
+        .route("/api/v1/waitlist/candidates", get(booking_waitlist::candidates))
         .route("/api/v1/pk/models", get(pk::models))
         .route("/api/v1/pk/simulate", post(pk::simulate))
         .route("/api/v1/instruments", get(instruments::list))
