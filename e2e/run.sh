@@ -24,7 +24,10 @@ export KETACLINIC_HL7__ACCOUNT=monitor-gateway@e2e.example.org
 E2E_HL7_TOKEN=$("$bin" --data-dir "$data" token create --email "$E2E_NURSE_EMAIL" --name "e2e hl7 client")
 E2E_HL7_PATIENT_TOKEN=$("$bin" --data-dir "$data" token create --email "$E2E_FRONTDESK_EMAIL" --name "e2e hl7 client")
 E2E_FHIR_EXPORT_TOKEN=$("$bin" --data-dir "$data" token create --email "$E2E_PRESCRIBER_EMAIL" --name "e2e fhir bulk export")
-export E2E_HL7_TOKEN E2E_HL7_PATIENT_TOKEN E2E_FHIR_EXPORT_TOKEN
+# An admin for the calendar feed check's chair and staff hours.
+echo "admin e2e password" | "$bin" --data-dir "$data" user add --email admin@e2e.example.org --name "Ada Admin" --role admin --password-stdin
+E2E_ADMIN_TOKEN=$("$bin" --data-dir "$data" token create --email admin@e2e.example.org --name "e2e calendar feeds")
+export E2E_HL7_TOKEN E2E_HL7_PATIENT_TOKEN E2E_FHIR_EXPORT_TOKEN E2E_ADMIN_TOKEN
 # The certified setting as the SPRAVATO REMS monitoring form asks for it (fictional).
 export KETACLINIC_CLINIC__NAME="Riverside Ketamine Clinic (e2e)" KETACLINIC_CLINIC__ADDRESS_1="100 Example Street" KETACLINIC_CLINIC__CITY="Springfield" \
   KETACLINIC_CLINIC__STATE="IL" KETACLINIC_CLINIC__ZIP="62701" KETACLINIC_CLINIC__PHONE="+1 217 555 0100"
@@ -44,4 +47,6 @@ KETACLINIC_URL="http://127.0.0.1:$port" KETACLINIC_SCREENSHOTS="$root/target/e2e
 KETACLINIC_URL="http://127.0.0.1:$port" KETACLINIC_HL7="127.0.0.1:$hl7_port" python3 hl7_client.py
 # A third-party FHIR client (PyPI fhirclient 4.4.0, strict R4 models): search paging and a bulk export.
 KETACLINIC_URL="http://127.0.0.1:$port" python3 fhir_client.py
+# Calendar feeds parsed by a real iCalendar parser (PyPI icalendar 6.1.0).
+KETACLINIC_URL="http://127.0.0.1:$port" python3 ical_check.py
 "$bin" --data-dir "$data" audit verify

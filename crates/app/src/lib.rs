@@ -19,6 +19,7 @@ pub mod board;
 pub mod booking;
 pub mod booking_series;
 pub mod booking_waitlist;
+pub mod calendar_feeds;
 pub mod chart;
 pub mod clock;
 pub mod consents;

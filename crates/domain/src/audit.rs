@@ -135,11 +135,17 @@ pub enum AuditAction {
     AppointmentChanged,
     /// The appointment book read (names patients and when they come).
     ScheduleRead,
+    /// A calendar feed (secret iCalendar URL) created for a staff member, chair or patient.
+    CalendarFeedCreated,
+    /// A calendar feed revoked: its URL stops answering.
+    CalendarFeedRevoked,
+    /// A calendar feed fetched with its secret (a read of appointments by a calendar client).
+    CalendarFeedFetched,
 }
 
 impl AuditAction {
     /// Every action (for filters in the auditor's pages).
-    pub const ALL: [Self; 77] = [
+    pub const ALL: [Self; 80] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Logout,
@@ -217,6 +223,9 @@ impl AuditAction {
         Self::AppointmentBooked,
         Self::AppointmentChanged,
         Self::ScheduleRead,
+        Self::CalendarFeedCreated,
+        Self::CalendarFeedRevoked,
+        Self::CalendarFeedFetched,
     ];
 
     /// The stored name, `area.verb`.
@@ -299,6 +308,9 @@ impl AuditAction {
             Self::AppointmentBooked => "schedule.book",
             Self::AppointmentChanged => "schedule.change",
             Self::ScheduleRead => "schedule.read",
+            Self::CalendarFeedCreated => "schedule.feed_create",
+            Self::CalendarFeedRevoked => "schedule.feed_revoke",
+            Self::CalendarFeedFetched => "schedule.feed_fetch",
         }
     }
 }

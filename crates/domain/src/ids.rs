@@ -138,3 +138,7 @@ id_type!(
     /// An entry on the scheduling waitlist.
     WaitlistEntryId
 );
+id_type!(
+    /// A calendar feed (a secret iCalendar URL).
+    CalendarFeedId
+);

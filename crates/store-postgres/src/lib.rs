@@ -17,6 +17,7 @@ mod audit;
 mod billing;
 mod booking;
 mod booking_waitlist;
+mod calendar_feeds;
 mod chart;
 mod convert;
 mod courses;
@@ -65,6 +66,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (15, "session_patient_index", include_str!("../migrations/0015_session_patient_index.sql")),
     (16, "billing", include_str!("../migrations/0016_billing.sql")),
     (17, "booking", include_str!("../migrations/0017_booking.sql")),
+    (18, "calendar_feeds", include_str!("../migrations/0018_calendar_feeds.sql")),
 ];
 
 /// Readers in the pool. Each is a server process on the database host, so the pool stays small;

@@ -22,6 +22,7 @@ use crate::ports::Storage;
 
 mod billing;
 mod booking;
+mod calendar_feeds;
 mod chart;
 mod courses;
 mod enquiries;
@@ -35,6 +36,7 @@ mod treatment_events;
 use crate::records::{ApiToken, AuditFilter, AuthSession, NewPatient, PatientCursor, PatientQuery, StaffUser};
 pub use billing::billing_records;
 pub use booking::{booking_records, booking_waitlist};
+pub use calendar_feeds::calendar_feeds;
 pub use chart::{chart_versions, clinic_documents, enquiry_conversion};
 pub use courses::{courses_lifecycle, protocol_versions};
 pub use enquiries::{enquiries_queue, enquiry_changes};
@@ -59,7 +61,7 @@ macro_rules! conformance_suite {
             audit_filters, timestamps_keep_microseconds, concurrent_failures_roll_back_alone, assessments_round_trip, alerts_lifecycle,
             enquiries_queue, enquiry_changes, chart_versions, enquiry_conversion, clinic_documents, self_report_links, treatment_events, tasks_lifecycle, assessment_corrections,
             treatment_sessions, session_vitals, rems_forms, session_alerts, protocol_versions, courses_lifecycle,
-            register_receipt_and_movements, register_parallel_draws_never_oversubscribe, register_counts_and_losses, billing_records, booking_records, booking_waitlist);
+            register_receipt_and_movements, register_parallel_draws_never_oversubscribe, register_counts_and_losses, billing_records, booking_records, booking_waitlist, calendar_feeds);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(

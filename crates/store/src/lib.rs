@@ -13,6 +13,7 @@
 pub mod audit_batch;
 pub mod billing_port;
 pub mod booking_port;
+pub mod calendar_feed_port;
 pub mod conformance;
 pub mod error;
 pub mod group_commit;
@@ -21,6 +22,7 @@ pub mod records;
 
 pub use billing_port::BillingStore;
 pub use booking_port::BookingStore;
+pub use calendar_feed_port::CalendarFeedStore;
 pub use error::{StoreError, StoreResult};
 pub use ports::{
     AlertStore, AssessmentStore, AuditStore, AuthStore, ChartStore, CourseStore, DashboardStore, EnquiryStore, HealthStore, PatientStore, RegisterStore,

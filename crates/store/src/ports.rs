@@ -407,6 +407,7 @@ pub trait Storage:
     + RegisterStore
     + crate::billing_port::BillingStore
     + crate::booking_port::BookingStore
+    + crate::calendar_feed_port::CalendarFeedStore
     + AuditStore
     + HealthStore
 {
@@ -430,6 +431,7 @@ impl<
         + RegisterStore
         + crate::billing_port::BillingStore
         + crate::booking_port::BookingStore
+        + crate::calendar_feed_port::CalendarFeedStore
         + AuditStore
         + HealthStore,
 > Storage for T

@@ -51,6 +51,7 @@ impl Modify for Security {
         api::booking_resources::spaces, api::booking_resources::add_space, api::booking_resources::update_space, api::booking_resources::staff,
         api::booking_resources::set_staff, api::booking::book, api::booking::list, api::booking::cancel, api::booking::no_show, api::booking::move_to,
         api::booking_series::series, api::booking_waitlist::list, api::booking_waitlist::add, api::booking_waitlist::remove, api::booking_waitlist::candidates,
+        api::calendar_feeds::create, api::calendar_feeds::list, api::calendar_feeds::revoke, api::calendar_feeds::ics,
         api::inventory::products, api::inventory::add_product, api::inventory::locations, api::inventory::add_location,
         api::inventory::receipts, api::inventory::receive, api::inventory_stock::containers, api::inventory_stock::container, api::inventory_stock::balance,
         api::inventory_stock::session_draws,

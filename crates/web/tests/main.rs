@@ -20,6 +20,7 @@ mod assessment_corrections;
 mod billing;
 mod board;
 mod booking;
+mod calendar_feeds;
 mod courses;
 mod dashboard;
 mod fhir;

@@ -15,7 +15,8 @@
 //! - [`violation`]: typed findings with wire codes, errors versus warnings;
 //! - [`constraint`]: the check of one proposed booking;
 //! - [`series`]: proposing a whole series, and re-checking after a move;
-//! - [`waitlist`]: who can take a freed slot.
+//! - [`waitlist`]: who can take a freed slot;
+//! - [`ical`]: iCalendar feeds of appointments, without patient identifiers for staff.
 //!
 //! Times are UTC [`jiff::Timestamp`]s; hours are compared on the clinic's wall clock through
 //! [`BusinessCalendar`](crate::calendar::BusinessCalendar).
@@ -24,6 +25,7 @@ pub mod appointment;
 pub mod appointment_type;
 pub mod clinic;
 pub mod constraint;
+pub mod ical;
 pub mod resource;
 pub mod series;
 pub mod slot;

@@ -11,6 +11,7 @@ pub mod booking;
 pub mod booking_resources;
 pub mod booking_series;
 pub mod booking_waitlist;
+pub mod calendar_feeds;
 pub mod chart;
 pub mod consents;
 pub mod courses;
@@ -137,6 +138,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/waitlist", get(booking_waitlist::list).post(booking_waitlist::add))
         .route("/api/v1/waitlist/{id}/remove", post(booking_waitlist::remove))
         .route("/api/v1/waitlist/candidates", get(booking_waitlist::candidates))
+        .route("/api/v1/calendar-feeds", get(calendar_feeds::list).post(calendar_feeds::create))
+        .route("/api/v1/calendar-feeds/{id}/revoke", post(calendar_feeds::revoke))
+        .route("/calendar/{file}", get(calendar_feeds::ics))
         .route("/api/v1/pk/models", get(pk::models))
         .route("/api/v1/pk/simulate", post(pk::simulate))
         .route("/api/v1/instruments", get(instruments::list))

@@ -259,6 +259,9 @@ pub(crate) fn api_routes(patient: &str, user: &str, token: &str) -> Vec<Route> {
         route(Method::POST, "/api/v1/waitlist", P(ScheduleManage), Some(json!({"patient_id": patient, "kind": "consult", "urgency": "routine"}))),
         route(Method::POST, "/api/v1/waitlist/01900000-0000-7000-8000-00000000a1e7/remove", P(ScheduleManage), Some(json!({"reason": "matrix"}))),
         route(Method::GET, "/api/v1/waitlist/candidates", P(ScheduleRead), None),
+        route(Method::GET, "/api/v1/calendar-feeds", P(ScheduleManage), None),
+        route(Method::POST, "/api/v1/calendar-feeds", P(ScheduleManage), Some(json!({"kind": "patient", "target_id": patient}))),
+        route(Method::POST, "/api/v1/calendar-feeds/01900000-0000-7000-8000-00000000a1e7/revoke", P(ScheduleManage), None),
         route(Method::GET, "/api/v1/pk/models", SignedIn, None),
         route(
             Method::POST,
