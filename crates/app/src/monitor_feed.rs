@@ -145,11 +145,7 @@ impl App {
                 return Ok(Some(found.clone()));
             }
             let Some(last) = page.last().filter(|_| page.len() == usize::try_from(LOOKUP_PAGE).unwrap_or(usize::MAX)) else { return Ok(None) };
-            after = Some(PatientCursor {
-                family: last.details.family_name.as_str().to_lowercase(),
-                given: last.details.given_name.as_str().to_lowercase(),
-                id: last.id,
-            });
+            after = Some(crate::patients::cursor_after(last));
         }
         Ok(None)
     }

@@ -117,6 +117,21 @@ pub struct OperationOutcome {
 }
 
 impl OperationOutcome {
+    /// Error issues of code `invalid`, one per `(expression, diagnostics)`: how every refused
+    /// input (a bad search parameter, a malformed resource, a failed validation) is reported.
+    pub fn invalid(issues: impl IntoIterator<Item = (String, String)>) -> Self {
+        let issue = issues
+            .into_iter()
+            .map(|(expression, diagnostics)| OutcomeIssue {
+                severity: "error".to_owned(),
+                code: "invalid".to_owned(),
+                diagnostics: Some(diagnostics),
+                expression: vec![expression],
+            })
+            .collect();
+        Self { issue }
+    }
+
     /// One error issue.
     pub fn error(code: &str, diagnostics: impl Into<String>, expression: Option<&str>) -> Self {
         Self {

@@ -71,7 +71,8 @@ impl Outcome {
         Self(status, outcome)
     }
 
-    fn new(status: StatusCode, code: &str, diagnostics: impl Into<String>) -> Self {
+    /// One error issue of `code` with its status.
+    pub(crate) fn new(status: StatusCode, code: &str, diagnostics: impl Into<String>) -> Self {
         Self(status, OperationOutcome::error(code, diagnostics, None))
     }
 }
@@ -97,21 +98,7 @@ impl From<AppError> for Outcome {
             }
             AppError::Forbidden(what) => Self::new(StatusCode::FORBIDDEN, "forbidden", format!("your role may not {what}")),
             AppError::NotFound => Self::new(StatusCode::NOT_FOUND, "not-found", "no such resource"),
-            AppError::Invalid(errors) => Self(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                OperationOutcome {
-                    issue: errors
-                        .0
-                        .into_iter()
-                        .map(|e| ketaclinic_fhir::OutcomeIssue {
-                            severity: "error".to_owned(),
-                            code: "invalid".to_owned(),
-                            diagnostics: Some(e.message),
-                            expression: vec![e.field],
-                        })
-                        .collect(),
-                },
-            ),
+            AppError::Invalid(errors) => Self(StatusCode::UNPROCESSABLE_ENTITY, OperationOutcome::invalid(errors.0.into_iter().map(|e| (e.field, e.message)))),
             AppError::Conflict(detail) => Self::new(StatusCode::CONFLICT, "conflict", detail),
             AppError::Unavailable(cause) => {
                 tracing::error!(%cause, "storage unavailable");

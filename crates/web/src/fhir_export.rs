@@ -17,23 +17,21 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use ketaclinic_app::permissions::perm;
-use ketaclinic_fhir::{OperationOutcome, OutcomeIssue, ServerBase};
+use ketaclinic_fhir::ServerBase;
 use serde_json::json;
 
 use crate::fhir::{FhirActor, Outcome};
 use crate::fhir_export_job::{ExportRequest, JobState, StartError};
 use crate::fhir_export_types::ExportType;
+use crate::fhir_paging::refused;
+use crate::fhir_search::ParamError;
 use crate::state::AppState;
 
 /// The NDJSON content type of export files.
 pub const FHIR_NDJSON: &str = "application/fhir+ndjson";
 
-fn outcome(status: StatusCode, code: &str, diagnostics: impl Into<String>) -> Outcome {
-    Outcome::with(status, OperationOutcome::error(code, diagnostics, None))
-}
-
 fn not_found() -> Outcome {
-    outcome(StatusCode::NOT_FOUND, "not-found", "no such export (it may have been cancelled or its files may have expired)")
+    Outcome::new(StatusCode::NOT_FOUND, "not-found", "no such export (it may have been cancelled or its files may have expired)")
 }
 
 /// Which kick-off endpoint was called.
@@ -53,15 +51,8 @@ impl Level {
 
 /// Parses the kick-off parameters; every problem is reported at once.
 fn parse_request(query: &str, url: String, level: Level) -> Result<ExportRequest, Outcome> {
-    let mut issues = Vec::new();
-    let mut bad = |param: &str, message: String| {
-        issues.push(OutcomeIssue {
-            severity: "error".to_owned(),
-            code: "invalid".to_owned(),
-            diagnostics: Some(format!("{param}: {message}")),
-            expression: vec![param.to_owned()],
-        });
-    };
+    let mut errors = Vec::new();
+    let mut bad = |param: &str, message: String| errors.push(ParamError::new(param, message));
     let allowed = level.types();
     let mut request = ExportRequest { url, types: allowed.clone(), since: None };
     for (key, value) in form_urlencoded::parse(query.as_bytes()) {
@@ -90,7 +81,7 @@ fn parse_request(query: &str, url: String, level: Level) -> Result<ExportRequest
             other => bad(other, "is not supported by this server's $export (see /fhir/metadata)".to_owned()),
         }
     }
-    if issues.is_empty() { Ok(request) } else { Err(Outcome::with(StatusCode::BAD_REQUEST, OperationOutcome { issue: issues })) }
+    if errors.is_empty() { Ok(request) } else { Err(refused(errors)) }
 }
 
 fn type_list(types: &[ExportType]) -> String {
@@ -116,7 +107,7 @@ async fn kick_off(
 ) -> Result<Response, Outcome> {
     let prefer = headers.get("prefer").and_then(|v| v.to_str().ok()).unwrap_or_default();
     if !prefer.split(',').any(|p| p.trim() == "respond-async") {
-        return Err(outcome(StatusCode::BAD_REQUEST, "invalid", "a bulk export is asynchronous: send the header Prefer: respond-async"));
+        return Err(Outcome::new(StatusCode::BAD_REQUEST, "invalid", "a bulk export is asynchronous: send the header Prefer: respond-async"));
     }
     let query = query.unwrap_or_default();
     let base = ServerBase::new(&state.web.public_url);
@@ -126,10 +117,10 @@ async fn kick_off(
     let grant = state.app.authorize::<perm::BulkExport>(&actor).await?;
     state.exports.purge(state.app.now());
     let id = state.exports.start(state.app.clone(), grant, request, base.clone()).map_err(|e| match e {
-        StartError::Busy(_) => outcome(StatusCode::TOO_MANY_REQUESTS, "throttled", e.to_string()),
+        StartError::Busy(_) => Outcome::new(StatusCode::TOO_MANY_REQUESTS, "throttled", e.to_string()),
         StartError::Io(_) => {
             tracing::error!(error = %e, "bulk export could not start");
-            outcome(StatusCode::INTERNAL_SERVER_ERROR, "exception", "the export could not be started; see the server log")
+            Outcome::new(StatusCode::INTERNAL_SERVER_ERROR, "exception", "the export could not be started; see the server log")
         }
     })?;
     let location = format!("{}/$export-status/{id}", base.fhir());
@@ -169,7 +160,9 @@ pub async fn status(State(state): State<AppState>, FhirActor(actor): FhirActor, 
             });
             Ok((StatusCode::OK, axum::Json(manifest)).into_response())
         }
-        JobState::Failed { .. } => Err(outcome(StatusCode::INTERNAL_SERVER_ERROR, "exception", "the export failed; see the server log, and start it again")),
+        JobState::Failed { .. } => {
+            Err(Outcome::new(StatusCode::INTERNAL_SERVER_ERROR, "exception", "the export failed; see the server log, and start it again"))
+        }
     }
 }
 

@@ -18,7 +18,7 @@ use ketaclinic_domain::ids::PatientId;
 use ketaclinic_domain::session::VitalReading;
 use ketaclinic_fhir::map::vitals::vital_signs;
 use ketaclinic_fhir::observation_in::incoming_vitals;
-use ketaclinic_fhir::{OperationOutcome, OutcomeIssue, Resource, ServerBase};
+use ketaclinic_fhir::{OperationOutcome, Resource, ServerBase};
 
 use crate::fhir::{Fhir, FhirActor, Outcome};
 use crate::fhir_observations::vital_id;
@@ -35,13 +35,8 @@ pub async fn create(State(state): State<AppState>, FhirActor(actor): FhirActor, 
     let Resource::Observation(observation) = resource else {
         return Err(refuse(StatusCode::BAD_REQUEST, "invalid", "the body must be an Observation", Some("resourceType")));
     };
-    let incoming = incoming_vitals(&observation).map_err(|errors| {
-        let issue = errors
-            .into_iter()
-            .map(|e| OutcomeIssue { severity: "error".to_owned(), code: "invalid".to_owned(), diagnostics: Some(e.message), expression: vec![e.expression] })
-            .collect();
-        Outcome::with(StatusCode::BAD_REQUEST, OperationOutcome { issue })
-    })?;
+    let incoming = incoming_vitals(&observation)
+        .map_err(|errors| Outcome::with(StatusCode::BAD_REQUEST, OperationOutcome::invalid(errors.into_iter().map(|e| (e.expression, e.message)))))?;
     let unknown = || refuse(StatusCode::UNPROCESSABLE_ENTITY, "not-found", "no such patient", Some("Observation.subject"));
     let patient = incoming.patient.parse::<uuid::Uuid>().map(PatientId).map_err(|_| unknown())?;
     let reading = MonitorReading { at: ObservedAt::Instant(incoming.at), device_id: incoming.device.clone(), vitals: incoming.vitals };

@@ -17,7 +17,7 @@ use ketaclinic_app::AppError;
 use ketaclinic_domain::ids::PatientId;
 use ketaclinic_fhir::map::reference_id;
 use ketaclinic_fhir::resources::BundleSearch;
-use ketaclinic_fhir::{Bundle, BundleEntry, BundleLink, OperationOutcome, OutcomeIssue, Resource, ServerBase};
+use ketaclinic_fhir::{Bundle, BundleEntry, BundleLink, OperationOutcome, Resource, ServerBase};
 
 use crate::fhir::Outcome;
 use crate::fhir_search::{DateParam, ParamError, cursor, parse_cursor};
@@ -76,16 +76,8 @@ impl Parsed {
 
 /// Refused parameters as a 400 OperationOutcome, one issue each.
 pub fn refused(errors: Vec<ParamError>) -> Outcome {
-    let issue = errors
-        .into_iter()
-        .map(|e| OutcomeIssue {
-            severity: "error".to_owned(),
-            code: "invalid".to_owned(),
-            diagnostics: Some(format!("{}: {}", e.param, e.message)),
-            expression: vec![e.param],
-        })
-        .collect();
-    Outcome::with(StatusCode::BAD_REQUEST, OperationOutcome { issue })
+    let issues = errors.into_iter().map(|e| (e.param.clone(), format!("{}: {}", e.param, e.message)));
+    Outcome::with(StatusCode::BAD_REQUEST, OperationOutcome::invalid(issues))
 }
 
 /// Parses a search query for `spec`, collecting every refusal.

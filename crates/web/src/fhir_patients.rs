@@ -12,10 +12,11 @@ use ketaclinic_domain::ids::PatientId;
 use ketaclinic_domain::patient::Patient as DomainPatient;
 use ketaclinic_fhir::map::patient::patient;
 use ketaclinic_fhir::resources::BundleSearch;
-use ketaclinic_fhir::{Bundle, BundleEntry, BundleLink, OperationOutcome, OutcomeIssue, Resource, ServerBase};
+use ketaclinic_fhir::{Bundle, BundleEntry, BundleLink, Resource, ServerBase};
 
 use crate::fhir::{Fhir, FhirActor, Outcome};
 use crate::fhir_search::DateParam;
+use crate::fhir_search::ParamError;
 use crate::state::AppState;
 
 #[derive(Default)]
@@ -31,17 +32,7 @@ struct Search {
 }
 
 fn bad(param: &str, message: &str) -> Outcome {
-    Outcome::with(
-        StatusCode::BAD_REQUEST,
-        OperationOutcome {
-            issue: vec![OutcomeIssue {
-                severity: "error".to_owned(),
-                code: "invalid".to_owned(),
-                diagnostics: Some(format!("{param}: {message}")),
-                expression: vec![param.to_owned()],
-            }],
-        },
-    )
+    crate::fhir_paging::refused(vec![ParamError::new(param, message)])
 }
 
 fn parse(query: &str) -> Result<Search, Outcome> {

@@ -17,23 +17,14 @@ use ketaclinic_domain::ids::PatientId;
 use ketaclinic_fhir::map::assessment::score_observations;
 use ketaclinic_fhir::map::{owned_id, parse_owned_id, reference_id};
 use ketaclinic_fhir::questionnaire_response::{incoming, questionnaire_response};
-use ketaclinic_fhir::{OperationOutcome, OutcomeIssue, Resource, ServerBase};
+use ketaclinic_fhir::{OperationOutcome, Resource, ServerBase};
 
 use crate::fhir::{Fhir, FhirActor, Outcome};
 use crate::fhir_paging::{Found, Spec, page, parse};
 use crate::state::AppState;
 
 fn invalid(issues: Vec<(String, String)>) -> Outcome {
-    let issue = issues
-        .into_iter()
-        .map(|(expression, message)| OutcomeIssue {
-            severity: "error".to_owned(),
-            code: "invalid".to_owned(),
-            diagnostics: Some(message),
-            expression: vec![expression],
-        })
-        .collect();
-    Outcome::with(StatusCode::UNPROCESSABLE_ENTITY, OperationOutcome { issue })
+    Outcome::with(StatusCode::UNPROCESSABLE_ENTITY, OperationOutcome::invalid(issues))
 }
 
 /// `POST /fhir/QuestionnaireResponse` (`assessment.record`): 201 with the stored response.
